@@ -1,0 +1,16 @@
+"""gancond: generator conditioning and Jacobian Clamping (Odena et al., ICML 2018).
+
+Modules, by responsibility:
+
+- ``data``       datasets as tensors in [-1, 1] (MNIST, CIFAR-10, STL-10 at 48x48)
+- ``models``     DCGAN generator / discriminator for 28x28x1, 32x32x3, 48x48x3
+- ``jacobian``   per-z Jacobians J_z, singular values, log-condition numbers (pure math)
+- ``clamping``   the Jacobian Clamping penalty of Algorithm 1 (pure math)
+- ``train``      the non-saturating GAN trainer with optional clamping
+- ``runs``       the content-addressed run store
+- ``scales``     the smoke / book / paper presets
+- ``scores``     classifier score, Frechet distance, mode statistics
+- ``plots``      the figure style and the paper's panel layouts
+"""
+
+__version__ = "0.1.0"

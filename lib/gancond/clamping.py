@@ -1,0 +1,140 @@
+"""Jacobian Clamping (Odena et al. 2018, Sec. 4, Algorithm 1) and the paper's way to pick λ.
+
+Algorithm 1, for a batch z (B, n_z):
+
+    δ ~ N(0, I),  δ := ε·δ/‖δ‖,  z' = z + δ
+    Q = ‖G(z) − G(z')‖ / ‖z − z'‖
+    L = (max(Q, λ_max) − λ_max)² + (min(Q, λ_min) − λ_min)²
+
+and L is added to the generator loss. Two readings of the norms exist in public code
+(``shared/REFERENCES.md``); both are offered through ``q_mode``:
+
+- ``"per_sample"`` (default; the paper's text asks for all singular values of J_z inside
+  [λ_min, λ_max] "for all z"): δ_b is normalised per sample, Q_b = ‖G(z_b) − G(z'_b)‖ / ε
+  for each b, and L is the batch mean of the per-sample penalties;
+- ``"batch"``: δ is normalised over the whole batch (‖δ‖_F = ε) and one Q is formed from the
+  batch norms ‖G(z) − G(z')‖_F / ‖δ‖_F.
+
+G(z) and G(z') are computed in one forward pass of the concatenated batch (2B, n_z), so in
+training mode BatchNorm statistics are shared between the two halves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+
+__all__ = ["ClampOutput", "check_lambdas", "clamp_penalty", "jacobian_clamping", "quotient", "calibrate_lambdas"]
+
+Q_MODES = ("per_sample", "batch")
+
+
+def check_lambdas(lambda_min: float, lambda_max: float, eps: float = 1.0, q_mode: str = "per_sample") -> None:
+    """Raise ValueError unless 0 <= λ_min < λ_max (finite), ε > 0 (finite) and q_mode is known."""
+    for name, v in (("lambda_min", lambda_min), ("lambda_max", lambda_max), ("eps", eps)):
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+            raise ValueError(f"{name} must be a finite number, got {v!r}")
+    if lambda_min < 0:
+        raise ValueError(f"lambda_min must be >= 0, got {lambda_min}")
+    if not lambda_min < lambda_max:
+        raise ValueError(f"lambda_min must be < lambda_max, got lambda_min={lambda_min}, lambda_max={lambda_max}")
+    if eps <= 0:
+        raise ValueError(f"eps must be > 0, got {eps}")
+    if q_mode not in Q_MODES:
+        raise ValueError(f"q_mode must be one of {Q_MODES}, got {q_mode!r}")
+
+
+def clamp_penalty(Q: torch.Tensor, lambda_min: float, lambda_max: float) -> torch.Tensor:
+    """Mean over Q of (max(Q, λ_max) − λ_max)² + (min(Q, λ_min) − λ_min)²; a scalar tensor."""
+    L_max = (torch.clamp(Q, min=lambda_max) - lambda_max) ** 2
+    L_min = (torch.clamp(Q, max=lambda_min) - lambda_min) ** 2
+    return (L_max + L_min).mean()
+
+
+def quotient(x: torch.Tensor, x_prime: torch.Tensor, delta: torch.Tensor, q_mode: str = "per_sample") -> torch.Tensor:
+    """Q of Algorithm 1 from outputs x = G(z), x' = G(z + δ) (B, ...) and δ (B, n_z).
+
+    Returns (B,) for ``per_sample`` and a 1-element tensor for ``batch``.
+    """
+    dx = (x - x_prime).flatten(1)  # (B, n_x)
+    if q_mode == "per_sample":
+        return dx.norm(dim=1) / delta.norm(dim=1)
+    return (dx.norm() / delta.norm()).reshape(1)
+
+
+@dataclass
+class ClampOutput:
+    """What :func:`jacobian_clamping` returns."""
+
+    penalty: torch.Tensor  # scalar L, differentiable w.r.t. G's parameters
+    Q: torch.Tensor  # (B,) per_sample or (1,) batch, detached, for logging
+    x: torch.Tensor  # G(z) (B, C, H, W), differentiable: use it for the GAN loss on z
+
+
+def jacobian_clamping(G: torch.nn.Module, z: torch.Tensor, lambda_min: float = 1.0, lambda_max: float = 20.0,
+                      eps: float = 1.0, q_mode: str = "per_sample",
+                      generator: torch.Generator | None = None) -> ClampOutput:
+    """Algorithm 1 on the batch z (B, n_z): one forward pass of [z; z + δ] through G.
+
+    Args:
+        G: the generator (its current train/eval mode is used as it is).
+        z: latent batch (B, n_z).
+        lambda_min, lambda_max: target band for Q (paper: 1 and 20).
+        eps: the norm of the perturbation δ (paper: 1).
+        q_mode: ``"per_sample"`` or ``"batch"`` (see the module docstring).
+        generator: random generator for δ (for reproducible training).
+    """
+    check_lambdas(lambda_min, lambda_max, eps, q_mode)
+    if z.dim() != 2:
+        raise ValueError(f"z must have shape (B, n_z), got {tuple(z.shape)}")
+    delta = torch.randn(z.shape, generator=generator, dtype=z.dtype).to(z.device)  # (B, n_z)
+    if q_mode == "per_sample":
+        delta = eps * delta / delta.norm(dim=1, keepdim=True)
+    else:
+        delta = eps * delta / delta.norm()
+    out = G(torch.cat([z, z + delta]))  # (2B, C, H, W): shared BatchNorm statistics
+    x, x_prime = out[: z.shape[0]], out[z.shape[0]:]
+    Q = quotient(x, x_prime, delta, q_mode)
+    return ClampOutput(clamp_penalty(Q, lambda_min, lambda_max), Q.detach(), x)
+
+
+def calibrate_lambdas(q_by_run: Mapping[str, Sequence[float]], scores: Mapping[str, float],
+                      good_fraction: float = 0.5, coverage: float = 0.9,
+                      higher_is_better: bool = True) -> dict:
+    """The paper's procedure for λ (Sec. 4, "how we chose the values of the hyperparameters").
+
+    "We looked at the empirical value of the quotient Q during training without Jacobian
+    Clamping. We set λ_min, λ_max such that the runs that achieved good scores had Q mostly
+    lying between those two values." Made concrete: the runs whose final score is in the best
+    ``good_fraction`` are 'good'; their pooled Q values give λ_min and λ_max as the central
+    ``coverage`` interval (quantiles (1 − coverage)/2 and (1 + coverage)/2).
+
+    Args:
+        q_by_run: run id -> Q values observed during its (unclamped) training.
+        scores: run id -> final score of that run.
+        good_fraction: fraction of runs counted as good (at least one run).
+        coverage: fraction of the good runs' Q that must lie inside [λ_min, λ_max].
+        higher_is_better: False for distances such as the Fréchet distance.
+
+    Returns:
+        dict with ``lambda_min``, ``lambda_max``, ``good_runs`` (ids) and ``n_q`` (values pooled).
+    """
+    if not 0 < good_fraction <= 1:
+        raise ValueError(f"good_fraction must be in (0, 1], got {good_fraction}")
+    if not 0 < coverage < 1:
+        raise ValueError(f"coverage must be in (0, 1), got {coverage}")
+    missing = set(scores) ^ set(q_by_run)
+    if not scores or missing:
+        raise ValueError(f"q_by_run and scores must name the same, non-empty set of runs (differ on {sorted(missing)})")
+    ranked = sorted(scores, key=lambda r: scores[r], reverse=higher_is_better)
+    good = ranked[: max(1, int(round(good_fraction * len(ranked))))]
+    q = np.concatenate([np.asarray(q_by_run[r], dtype=float).ravel() for r in good])
+    q = q[np.isfinite(q)]
+    if q.size == 0:
+        raise ValueError("the good runs have no finite Q values")
+    lo, hi = np.quantile(q, [(1 - coverage) / 2, (1 + coverage) / 2])
+    return {"lambda_min": float(lo), "lambda_max": float(hi), "good_runs": good, "n_q": int(q.size)}
