@@ -225,18 +225,20 @@ class RunStore:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def sweep(self, kind: str, configs: Iterable[Any], fn: Callable[[Run], None],
+    def sweep(self, kind: str, jobs: Iterable[tuple[Any, Callable[[Run], None]]],
               executor: Executor | None = None) -> list[Run]:
-        """Runs for all ``configs`` (in order), computing the missing ones.
+        """Runs for all ``(config, fn)`` jobs, in order, computing only the missing ones.
 
         Sequential by default; pass any ``concurrent.futures.Executor`` (a process pool, dask's,
-        submitit's) to run them there. ``fn`` must then be picklable (a module-level function).
+        submitit's) to run them there. Each ``fn`` must then be picklable (a module-level
+        function or an object with ``__call__``). Two jobs never work on one run at once: the
+        run's lock serialises them.
         """
-        configs = list(configs)
+        jobs = list(jobs)
         if executor is None:
-            return [self.get_or_run(kind, c, fn) for c in configs]
-        futures = [executor.submit(_get_or_run, str(self.root), kind, _canonical(c), fn) for c in configs]
-        return [Run(Path(f.result()), kind, _canonical(c)) for f, c in zip(futures, configs)]
+            return [self.get_or_run(kind, c, fn) for c, fn in jobs]
+        futures = [executor.submit(_get_or_run, str(self.root), kind, _canonical(c), fn) for c, fn in jobs]
+        return [Run(Path(f.result()), kind, _canonical(c)) for f, (c, _) in zip(futures, jobs)]
 
     @staticmethod
     def _describe(run: Run) -> dict:
