@@ -1,0 +1,121 @@
+"""One figure style and the paper's panel layouts.
+
+- :func:`trajectory_grid`: Figure 1 / 5 / 6 / 12 / 13 — rows are metrics (mean log-condition
+  number, score, Fréchet distance), columns are conditions (without / with clamping), one
+  colour per run (the same seed has the same colour in every column).
+- :func:`per_z_trajectories`: Figure 2 — log κ(M_z) at each fixed z over training.
+- :func:`quotient_band`: the quotient Q over training with the [λ_min, λ_max] band.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "per_z_trajectories", "quotient_band", "save"]
+
+#: axis labels of the stored metric columns
+LABELS = {
+    "mean_log_cond": "mean log κ(M_z)",
+    "log_cond": "log κ(M_z)",
+    "score": "classifier score",
+    "frechet": "Fréchet distance",
+    "q_p50": "median Q",
+    "step": "generator step",
+}
+
+
+def style() -> None:
+    """The book's matplotlib style (call once per chapter)."""
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.9)
+    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 150, "axes.titlesize": "medium",
+                         "legend.fontsize": "small", "svg.fonttype": "none"})
+
+
+def run_colors(n: int) -> list:
+    """``n`` distinguishable colours, one per run (the paper gives each run its own colour)."""
+    return sns.color_palette("tab10" if n <= 10 else "husl", n)
+
+
+def trajectory_grid(runs: Mapping[str, Sequence[pd.DataFrame]], rows: Sequence[str],
+                    labels: Mapping[str, str] | None = None, seeds: Sequence[int] | None = None,
+                    sharey: str = "row") -> plt.Figure:
+    """Rows = metrics, columns = conditions; one line per run, coloured by its position.
+
+    Args:
+        runs: condition title -> list of metrics tables (columns ``step`` and each row key),
+            in the same seed order for every condition.
+        rows: metric columns to plot, top to bottom.
+        labels: y-axis label per metric (defaults to :data:`LABELS`).
+        seeds: seed of each run, for the legend.
+    """
+    labels = {**LABELS, **(labels or {})}
+    n_runs = max(len(v) for v in runs.values())
+    colors = run_colors(n_runs)
+    fig, axes = plt.subplots(len(rows), len(runs), figsize=(4.2 * len(runs), 2.6 * len(rows)),
+                             sharex=True, sharey=sharey, squeeze=False)
+    for j, (title, tables) in enumerate(runs.items()):
+        axes[0, j].set_title(title)
+        for i, key in enumerate(rows):
+            ax = axes[i, j]
+            for k, df in enumerate(tables):
+                if key in df and df[key].notna().any():
+                    lab = f"seed {seeds[k]}" if seeds is not None else f"run {k}"
+                    ax.plot(df["step"], df[key], color=colors[k], lw=1.3, label=lab)
+            if j == 0:
+                ax.set_ylabel(labels.get(key, key))
+            if i == len(rows) - 1:
+                ax.set_xlabel(labels["step"])
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, names, loc="upper center", ncol=min(len(names), 10), frameon=False,
+                   bbox_to_anchor=(0.5, 1.0))
+        fig.tight_layout(rect=(0, 0, 1, 0.95))
+    else:
+        fig.tight_layout()
+    return fig
+
+
+def per_z_trajectories(per_z: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Figure 2: ``per_z`` has columns step, z, log_cond; one thin line per fixed z."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    wide = per_z.pivot(index="step", columns="z", values="log_cond")
+    colors = sns.color_palette("viridis", wide.shape[1])
+    for c, col in zip(colors, wide.columns):
+        ax.plot(wide.index, wide[col], color=c, lw=0.8, alpha=0.8)
+    ax.plot(wide.index, wide.mean(axis=1), color="black", lw=2, label="mean over z")
+    ax.set(xlabel=LABELS["step"], ylabel=LABELS["log_cond"], title=title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def quotient_band(runs: Mapping[str, Sequence[pd.DataFrame]], lambda_min: float, lambda_max: float) -> plt.Figure:
+    """Median Q (line) and its 10–90% range over the fixed z (shade) per run, with the band."""
+    n_runs = max(len(v) for v in runs.values())
+    colors = run_colors(n_runs)
+    fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.0), sharey=True, squeeze=False)
+    for ax, (title, tables) in zip(axes[0], runs.items()):
+        ax.axhspan(lambda_min, lambda_max, color="0.85", zorder=0, label=f"[λ_min, λ_max] = [{lambda_min:g}, {lambda_max:g}]")
+        for k, df in enumerate(tables):
+            ax.plot(df["step"], df["q_p50"], color=colors[k], lw=1.2)
+            ax.fill_between(df["step"], df["q_p10"], df["q_p90"], color=colors[k], alpha=0.15, lw=0)
+        ax.set(yscale="log", title=title, xlabel=LABELS["step"])
+    axes[0, 0].set_ylabel("Q = ‖G(z) − G(z′)‖ / ‖z − z′‖")
+    axes[0, 0].legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def save(fig: plt.Figure, name: str, outdir: str | Path = "figures") -> Path:
+    """Save ``fig`` as ``<outdir>/<name>.svg`` (vector) and ``.png``; returns the SVG path."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out / f"{name}.svg", bbox_inches="tight")
+    fig.savefig(out / f"{name}.png", bbox_inches="tight")
+    return out / f"{name}.svg"
+
