@@ -1,0 +1,130 @@
+"""The three scales, each a preset of ordinary parameters, and chapter-parameter validation.
+
+- ``smoke``: CI. Tiny networks, a few hundred images, seconds per chapter. Numbers mean nothing.
+- ``book``:  the default; the published book, built on a 2-core CPU (settings chosen by
+  measurement, see the chapters and the README).
+- ``paper``: the paper's settings (10 runs per condition, the paper's DCGAN widths), for a GPU.
+
+A chapter's parameters cell holds flat literals; ``None`` means "the scale's value". The next
+cell calls :func:`experiment` which validates everything and fails at once with a message
+naming the parameter. The environment variable ``GANCOND_SCALE`` (set by CI) overrides the
+``scale`` parameter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from .data import DATASETS
+from .train import GANConfig
+
+__all__ = ["Scale", "SCALES", "Experiment", "experiment", "scale_from_env", "Z_DIM"]
+
+#: latent dimension per dataset: 64 for MNIST (TF-GAN's MNIST GAN, Appendix B.1), 100 for the
+#: colour datasets (Radford et al.'s DCGAN).
+Z_DIM = {"mnist": 64, "cifar10": 100, "stl10": 100}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Sizes of the GAN experiments at one scale. Every field can be overridden."""
+
+    name: str
+    runs: int  # runs per condition (paper: 10)
+    steps: int  # generator updates per run
+    width: float  # network width multiplier (1.0 = the paper's DCGAN)
+    eval_every: int  # steps between evaluations (log κ, Q, scores) and checkpoints
+    n_eval_z: int  # fixed z batch for the log-condition number (Figs. 1, 2)
+    score_samples: int  # generated samples per score evaluation
+    n_real: int  # real images for the scorer's reference statistics
+    n_train: int  # training images used (0 = the whole split)
+    mode_samples: int  # samples per model for the missing-modes count (paper: 360)
+
+
+SCALES = {
+    "smoke": Scale("smoke", runs=2, steps=40, width=0.125, eval_every=20, n_eval_z=4, score_samples=200,
+                   n_real=500, n_train=2_000, mode_samples=360),
+    "book": Scale("book", runs=5, steps=4_000, width=0.25, eval_every=250, n_eval_z=32, score_samples=1_000,
+                  n_real=5_000, n_train=0, mode_samples=360),
+    "paper": Scale("paper", runs=10, steps=20_000, width=1.0, eval_every=500, n_eval_z=64, score_samples=5_000,
+                   n_real=10_000, n_train=0, mode_samples=360),
+}
+
+
+def scale_from_env(scale: str) -> str:
+    """``$GANCOND_SCALE`` if set (CI uses it to run every chapter at smoke scale), else ``scale``."""
+    return os.environ.get("GANCOND_SCALE") or scale
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A chapter's validated parameters: the scale with overrides, and the GAN configs."""
+
+    dataset: str
+    scale: Scale
+    seed: int
+    device: str
+    gan: GANConfig  # the unclamped base config; clamped runs differ only in ``clamp``
+
+    @property
+    def runs(self) -> int:
+        return self.scale.runs
+
+    def seeds(self) -> list[int]:
+        return [self.seed + i for i in range(self.scale.runs)]
+
+    def configs(self, clamp: bool) -> list[GANConfig]:
+        """One config per seed, identical up to the seed, with or without clamping."""
+        return [self.gan.replace(seed=s, clamp=clamp) for s in self.seeds()]
+
+    def describe(self) -> dict:
+        return {"dataset": self.dataset, **dataclasses.asdict(self.scale), "seed": self.seed, "device": self.device,
+                "lambda_min": self.gan.lambda_min, "lambda_max": self.gan.lambda_max, "eps": self.gan.eps,
+                "q_mode": self.gan.q_mode}
+
+
+def _positive_int(name: str, v: Any, allow_zero: bool = False) -> None:
+    ok = isinstance(v, int) and not isinstance(v, bool) and (v >= 0 if allow_zero else v > 0)
+    if not ok:
+        raise ValueError(f"parameter {name!r} must be a {'non-negative' if allow_zero else 'positive'} integer, got {v!r}")
+
+
+def experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, device: str = "cpu",
+               lambda_min: float = 1.0, lambda_max: float = 20.0, eps: float = 1.0, q_mode: str = "per_sample",
+               **overrides: Any) -> Experiment:
+    """Validate a chapter's parameters and build its :class:`Experiment`.
+
+    ``overrides`` are :class:`Scale` fields (``runs``, ``steps``, ``width``, ...); ``None`` keeps
+    the scale's value. Raises ValueError naming the offending parameter.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"parameter 'dataset' must be one of {sorted(DATASETS)}, got {dataset!r}")
+    scale = scale_from_env(scale)
+    if scale not in SCALES:
+        raise ValueError(f"parameter 'scale' must be one of {sorted(SCALES)}, got {scale!r}")
+    _positive_int("seed", seed, allow_zero=True)
+    if not (isinstance(device, str) and (device == "cpu" or device.startswith("cuda") or device == "mps")):
+        raise ValueError(f"parameter 'device' must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
+    fields = {f.name for f in dataclasses.fields(Scale)} - {"name"}
+    unknown = set(overrides) - fields
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(fields)}")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    for k, v in given.items():
+        if k == "width":
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
+                raise ValueError(f"parameter 'width' must be a positive number, got {v!r}")
+        else:
+            _positive_int(k, v, allow_zero=(k == "n_train"))
+    sc = dataclasses.replace(SCALES[scale], **given)
+    try:
+        gan = GANConfig(dataset=dataset, z_dim=Z_DIM[dataset], width=float(sc.width), steps=sc.steps,
+                        eval_every=min(sc.eval_every, sc.steps), n_eval_z=sc.n_eval_z, score_samples=sc.score_samples,
+                        n_train=sc.n_train, lambda_min=float(lambda_min), lambda_max=float(lambda_max),
+                        eps=float(eps), q_mode=q_mode, seed=seed)
+    except ValueError as err:  # name the chapter parameter, not the dataclass field
+        raise ValueError(f"invalid parameters: {err}") from None
+    return Experiment(dataset, sc, seed, device, gan)

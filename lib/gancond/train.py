@@ -1,0 +1,283 @@
+"""The non-saturating GAN trainer, with or without Jacobian Clamping (paper Secs. 3–4).
+
+Losses (eqs. 1, 2): L_D = −E[log D(x)] − E[log(1 − D(G(z)))], L_G = −E[log D(G(z))], with
+D returning logits (so log D = −softplus(−logit)). Optimiser: Adam, lr 2e-4, β1 0.5 (DCGAN).
+With clamping, the penalty L of Algorithm 1 is added to L_G, and the GAN update uses the
+G(z) half of the same concatenated forward pass.
+
+Every ``eval_every`` generator steps (and at steps 0 and ``steps``) the trainer records, on a
+batch of z fixed by ``eval_seed`` (the same z for every run, so runs are comparable):
+
+- ``log_cond`` per z: log κ(M_z) = 2 log(σ_max/σ_min) of J_z, G in eval mode (Fig. 2), and
+  its mean ``mean_log_cond`` (Fig. 1, top row);
+- the per-sample quotient Q of Algorithm 1 (G in eval mode, a fixed δ of norm ε), for the
+  Q-band figure and the λ calibration; clamped runs also log the training-batch Q;
+- the scorer's numbers (e.g. classifier score and Fréchet distance) on ``score_samples``
+  samples from fixed z, if a scorer is given;
+- losses averaged over the interval and wall-clock times.
+
+It checkpoints at every evaluation (models, optimisers, the random generator, the data
+order and the metrics so far), so a killed run resumes and ends with the numbers an
+uninterrupted run gives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
+from .data import DATASETS, dataset_info, load_dataset
+from .jacobian import mean_log_cond
+from .models import Discriminator, Generator
+from .runs import Run, RunStore
+
+__all__ = ["GANConfig", "Scorer", "generate", "load_generator", "run_config", "train_gan", "train_gans"]
+
+
+class Scorer(Protocol):
+    """What the trainer needs of a scorer (see :mod:`gancond.scores`)."""
+
+    name: str  # e.g. "mnist-cnn/logits"; stored with the numbers
+    config: dict  # JSON-able identity, part of the run's hash
+
+    def __call__(self, fake: torch.Tensor) -> dict[str, float]: ...
+
+
+@dataclass(frozen=True)
+class GANConfig:
+    """Everything that determines a GAN run's numbers (it is hashed into the run's id)."""
+
+    dataset: str = "mnist"  # "mnist", "cifar10" or "stl10"
+    z_dim: int = 64  # latent dimension n_z
+    width: float = 1.0  # network width multiplier (1.0 = the paper's DCGAN)
+    steps: int = 20_000  # generator updates
+    batch_size: int = 64  # B (DCGAN)
+    lr: float = 2e-4  # Adam learning rate (DCGAN)
+    beta1: float = 0.5  # Adam β1 (DCGAN)
+    beta2: float = 0.999  # Adam β2
+    clamp: bool = False  # add the Jacobian Clamping penalty (Algorithm 1)
+    lambda_min: float = 1.0  # λ_min (paper: 1)
+    lambda_max: float = 20.0  # λ_max (paper: 20)
+    eps: float = 1.0  # ε, the norm of δ (paper: 1)
+    q_mode: str = "per_sample"  # "per_sample" or "batch" (see gancond.clamping)
+    eval_every: int = 500  # steps between evaluations and checkpoints
+    n_eval_z: int = 64  # size of the fixed z batch for log κ(M_z) and Q
+    eval_seed: int = 0  # seed of the fixed evaluation z (shared by all runs)
+    score_samples: int = 1000  # samples per score evaluation (0 = no scores)
+    n_train: int = 0  # use only the first n_train training images (0 = all)
+    seed: int = 0  # seed of this run (initialisation, data order, z, δ)
+
+    def __post_init__(self):
+        def need(cond: bool, field: str, what: str) -> None:
+            if not cond:
+                raise ValueError(f"GANConfig.{field} {what}, got {getattr(self, field)!r}")
+
+        need(self.dataset in DATASETS, "dataset", f"must be one of {sorted(DATASETS)}")
+        for f in ("z_dim", "steps", "batch_size", "eval_every", "n_eval_z"):
+            need(isinstance(getattr(self, f), int) and getattr(self, f) > 0, f, "must be a positive integer")
+        for f in ("score_samples", "n_train", "seed", "eval_seed"):
+            need(isinstance(getattr(self, f), int) and getattr(self, f) >= 0, f, "must be a non-negative integer")
+        need(isinstance(self.width, (int, float)) and math.isfinite(self.width) and self.width > 0, "width", "must be > 0")
+        need(0 < self.lr < 1, "lr", "must be in (0, 1)")
+        need(0 <= self.beta1 < 1 and 0 <= self.beta2 < 1, "beta1", "and beta2 must be in [0, 1)")
+        need(self.q_mode in Q_MODES, "q_mode", f"must be one of {Q_MODES}")
+        check_lambdas(self.lambda_min, self.lambda_max, self.eps, self.q_mode)
+
+    @property
+    def image_size(self) -> int:
+        return DATASETS[self.dataset][1]
+
+    def replace(self, **changes: Any) -> "GANConfig":
+        return dataclasses.replace(self, **changes)
+
+
+def _eval_latents(cfg: GANConfig, n: int, offset: int) -> torch.Tensor:
+    g = torch.Generator().manual_seed(cfg.eval_seed * 1_000_003 + offset)
+    return torch.randn(n, cfg.z_dim, generator=g)
+
+
+@torch.no_grad()
+def generate(G: torch.nn.Module, z: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    """G(z) in eval mode, in chunks; returns (N, C, H, W) on the CPU. Restores G's mode."""
+    was = G.training
+    G.eval()
+    try:
+        dev = next(G.parameters()).device
+        return torch.cat([G(c.to(dev)).cpu() for c in z.split(batch_size)])
+    finally:
+        G.train(was)
+
+
+def _evaluate(G, cfg: GANConfig, z_eval, delta_eval, z_score, scorer, device) -> tuple[dict, list[dict]]:
+    mean, per_z = mean_log_cond(G, z_eval.to(device))
+    was = G.training
+    G.eval()
+    with torch.no_grad():
+        x, x_prime = G(z_eval.to(device)), G((z_eval + delta_eval).to(device))
+    G.train(was)
+    q = quotient(x, x_prime, delta_eval.to(device)).double().cpu()
+    row = {"mean_log_cond": float(mean), "q_p10": float(q.quantile(0.1)), "q_p50": float(q.median()),
+           "q_p90": float(q.quantile(0.9))}
+    if scorer is not None and z_score is not None:
+        row.update({k: float(v) for k, v in scorer(generate(G, z_score)).items()})
+    per = [{"z": i, "log_cond": float(lc), "q": float(qi)} for i, (lc, qi) in enumerate(zip(per_z.tolist(), q.tolist()))]
+    return row, per
+
+
+class _GANWork:
+    """The work of one GAN run (picklable, so a sweep can ship it to an executor)."""
+
+    def __init__(self, cfg: GANConfig, scorer: Scorer | None, device: str, progress: bool, root=None):
+        self.cfg, self.scorer, self.device, self.progress, self.root = cfg, scorer, device, progress, root
+
+    def __call__(self, run: Run) -> None:
+        cfg, dev = self.cfg, torch.device(self.device)
+        x_all, _ = load_dataset(cfg.dataset, "train", root=self.root)
+        if cfg.n_train:
+            x_all = x_all[: cfg.n_train]
+        x_all = x_all.to(dev)
+        n = x_all.shape[0]
+
+        torch.manual_seed(cfg.seed)
+        G = Generator(cfg.image_size, cfg.z_dim, cfg.width).to(dev)
+        D = Discriminator(cfg.image_size, cfg.width).to(dev)
+        opt_G = torch.optim.Adam(G.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
+        opt_D = torch.optim.Adam(D.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
+        rng = torch.Generator().manual_seed(cfg.seed + 7919)  # data order, z, δ
+        z_eval = _eval_latents(cfg, cfg.n_eval_z, 0)  # (n_eval_z, z_dim), the same for every run
+        d = torch.randn(z_eval.shape, generator=torch.Generator().manual_seed(cfg.eval_seed + 1))
+        delta_eval = cfg.eps * d / d.norm(dim=1, keepdim=True)
+        z_score = _eval_latents(cfg, cfg.score_samples, 1) if cfg.score_samples and self.scorer else None
+
+        step, perm, pos, rows, per_rows, elapsed = 0, torch.randperm(n, generator=rng), 0, [], [], 0.0
+        state = run.load_checkpoint("last")
+        if state is not None:  # resume where the last checkpoint left off
+            G.load_state_dict(state["G"]); D.load_state_dict(state["D"])
+            opt_G.load_state_dict(state["opt_G"]); opt_D.load_state_dict(state["opt_D"])
+            rng.set_state(state["rng"])
+            step, perm, pos, elapsed = state["step"], state["perm"], state["pos"], state["elapsed"]
+            rows, per_rows = state["rows"], state["per_rows"]
+
+        run.info.update(device=str(dev), data=dataset_info(cfg.dataset, self.root), n_train=n,
+                        scorer=getattr(self.scorer, "name", None))
+        acc = {"loss_d": 0.0, "loss_g": 0.0, "penalty": 0.0, "train_q_p50": 0.0, "n": 0}
+        t_start = time.perf_counter() - elapsed
+
+        def record() -> None:
+            t_eval = time.perf_counter()
+            row, per = _evaluate(G, cfg, z_eval, delta_eval, z_score, self.scorer, dev)
+            k = max(acc["n"], 1)
+            row = {"step": step, "loss_d": acc["loss_d"] / k if acc["n"] else math.nan,
+                   "loss_g": acc["loss_g"] / k if acc["n"] else math.nan,
+                   "penalty": acc["penalty"] / k if acc["n"] and cfg.clamp else math.nan,
+                   "train_q_p50": acc["train_q_p50"] / k if acc["n"] and cfg.clamp else math.nan,
+                   **row, "time_s": t_eval - t_start}
+            rows.append(row)
+            per_rows.extend({"step": step, **p} for p in per)
+            acc.update(loss_d=0.0, loss_g=0.0, penalty=0.0, train_q_p50=0.0, n=0)
+
+        def checkpoint() -> None:
+            run.write_table("metrics", pd.DataFrame(rows))
+            run.write_table("per_z", pd.DataFrame(per_rows))
+            run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict(), "opt_G": opt_G.state_dict(),
+                                 "opt_D": opt_D.state_dict(), "rng": rng.get_state(), "step": step, "perm": perm,
+                                 "pos": pos, "elapsed": time.perf_counter() - t_start, "rows": rows,
+                                 "per_rows": per_rows})
+
+        if step == 0 and not rows:
+            record()
+            checkpoint()
+        bar = _progress(cfg.steps, step, f"{'JC ' if cfg.clamp else ''}seed {cfg.seed}", self.progress)
+        G.train(); D.train()
+        while step < cfg.steps:
+            if pos + cfg.batch_size > n:  # a new epoch: a fresh permutation
+                perm, pos = torch.randperm(n, generator=rng), 0
+            x_real = x_all[perm[pos: pos + cfg.batch_size].to(dev)]  # (B, C, H, W)
+            pos += cfg.batch_size
+            z = torch.randn(cfg.batch_size, cfg.z_dim, generator=rng).to(dev)  # (B, z_dim)
+            if cfg.clamp:
+                jc = jacobian_clamping(G, z, cfg.lambda_min, cfg.lambda_max, cfg.eps, cfg.q_mode, generator=rng)
+                x_fake, penalty = jc.x, jc.penalty
+            else:
+                x_fake, penalty = G(z), None
+
+            # discriminator: eq. (1) with logits
+            loss_d = F.softplus(-D(x_real)).mean() + F.softplus(D(x_fake.detach())).mean()
+            opt_D.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_D.step()
+
+            # generator: eq. (2), plus L of Algorithm 1 when clamping
+            loss_g = F.softplus(-D(x_fake)).mean()
+            total_g = loss_g + penalty if penalty is not None else loss_g
+            opt_G.zero_grad(set_to_none=True)
+            total_g.backward()
+            opt_G.step()
+
+            step += 1
+            acc["loss_d"] += loss_d.item(); acc["loss_g"] += loss_g.item(); acc["n"] += 1
+            if penalty is not None:
+                acc["penalty"] += penalty.item(); acc["train_q_p50"] += jc.Q.median().item()
+            bar.update(1)
+            if step % cfg.eval_every == 0 or step == cfg.steps:
+                record()
+                bar.set_postfix(log_cond=f"{rows[-1]['mean_log_cond']:.2f}")
+                checkpoint()
+        bar.close()
+        run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict()}, name="final")
+        run.info["train_time_s"] = rows[-1]["time_s"]
+
+
+def _progress(total: int, initial: int, desc: str, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc=desc, disable=not enabled, leave=False, mininterval=2.0)
+
+
+def run_config(cfg: GANConfig, scorer: Scorer | None) -> dict:
+    """The dict a GAN run is stored under: the config plus the scorer's identity."""
+    return {**dataclasses.asdict(cfg), "scorer": scorer.config if scorer is not None else None}
+
+
+def train_gan(cfg: GANConfig, store: RunStore | None = None, scorer: Scorer | None = None,
+              device: str = "cpu", progress: bool = True, root=None) -> Run:
+    """Train (or load, or resume) the GAN run for ``cfg``; returns its :class:`~gancond.runs.Run`.
+
+    The run holds ``metrics.csv`` (one row per evaluation: step, losses, mean_log_cond, Q
+    quantiles, scores, time_s), ``per_z.csv`` (step, z, log_cond, q) and the checkpoints
+    ``last`` and ``final``. ``device`` is not part of the run's identity.
+    """
+    store = store or RunStore()
+    return store.get_or_run("gan", run_config(cfg, scorer), _GANWork(cfg, scorer, device, progress, root))
+
+
+def train_gans(cfgs: list[GANConfig], store: RunStore | None = None, scorer: Scorer | None = None,
+               device: str = "cpu", progress: bool = True, root=None, executor=None) -> list[Run]:
+    """:func:`train_gan` for many configs through :meth:`RunStore.sweep` (missing runs only).
+
+    Sequential by default (each run shows its progress bar); with an ``executor`` the runs go
+    to it and show no bars.
+    """
+    store = store or RunStore()
+    show = progress and executor is None
+    jobs = [(run_config(c, scorer), _GANWork(c, scorer, device, show, root)) for c in cfgs]
+    return store.sweep("gan", jobs, executor)
+
+
+def load_generator(run: Run, name: str = "final") -> Generator:
+    """The generator stored in a GAN run's checkpoint ``name``, in eval mode."""
+    cfg = GANConfig(**{k: v for k, v in run.config.items() if k in {f.name for f in dataclasses.fields(GANConfig)}})
+    G = Generator(cfg.image_size, cfg.z_dim, cfg.width)
+    state = run.load_checkpoint(name)
+    if state is None:
+        raise FileNotFoundError(f"run {run.path} has no checkpoint {name!r}")
+    G.load_state_dict(state["G"])
+    return G.eval()
