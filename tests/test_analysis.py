@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gancond.analysis import mean_std, rank_correlation, two_clusters
+from gancond.analysis import mean_difference, mean_std, rank_correlation, two_clusters
 
 
 def test_spearman_matches_scipy_and_interval_contains_it():
@@ -48,3 +48,14 @@ def test_mean_std():
     assert mean_std([1.0, 3.0]) == (2.0, pytest.approx(np.sqrt(2)))
     m, s = mean_std([4.0])
     assert m == 4.0 and np.isnan(s)
+
+
+def test_mean_difference_interval():
+    a = [1.0, 1.1, 0.9, 1.05, 0.95]
+    b = [2.0, 2.1, 1.9, 2.05, 1.95]
+    d = mean_difference(a, b, n_boot=500)
+    assert d.value == pytest.approx(1.0) and 0.8 < d.low < 1.0 < d.high < 1.2
+    noisy = mean_difference([0.0, 2.0, -1.0, 1.0], [0.5, 1.5, -0.5, 0.0], n_boot=500)
+    assert noisy.low < 0 < noisy.high  # no clear difference: the interval straddles zero
+    with pytest.raises(ValueError, match="at least 2 runs"):
+        mean_difference([1.0], [2.0, 3.0])

@@ -42,15 +42,16 @@ class Scale:
     n_real: int  # real images for the scorer's reference statistics
     n_train: int  # training images used (0 = the whole split)
     mode_samples: int  # samples per model for the missing-modes count (paper: 360)
+    classifier_n_train: int  # training images for the scoring classifier (0 = the whole split)
 
 
 SCALES = {
     "smoke": Scale("smoke", runs=2, steps=40, width=0.125, eval_every=20, n_eval_z=4, score_samples=200,
-                   n_real=500, n_train=2_000, mode_samples=360),
+                   n_real=500, n_train=2_000, mode_samples=360, classifier_n_train=2_000),
     "book": Scale("book", runs=5, steps=4_000, width=0.25, eval_every=250, n_eval_z=32, score_samples=1_000,
-                  n_real=5_000, n_train=0, mode_samples=360),
+                  n_real=5_000, n_train=0, mode_samples=360, classifier_n_train=0),
     "paper": Scale("paper", runs=10, steps=20_000, width=1.0, eval_every=500, n_eval_z=64, score_samples=5_000,
-                   n_real=10_000, n_train=0, mode_samples=360),
+                   n_real=10_000, n_train=0, mode_samples=360, classifier_n_train=0),
 }
 
 
@@ -79,6 +80,11 @@ class Experiment:
     def configs(self, clamp: bool) -> list[GANConfig]:
         """One config per seed, identical up to the seed, with or without clamping."""
         return [self.gan.replace(seed=s, clamp=clamp) for s in self.seeds()]
+
+    def scorer_kwargs(self) -> dict:
+        """Keyword arguments of :func:`gancond.scores.make_scorer` at this scale."""
+        n = self.scale.classifier_n_train
+        return {"n_real": self.scale.n_real, "classifier_kwargs": {"n_train": n} if n else None}
 
     def describe(self) -> dict:
         return {"dataset": self.dataset, **dataclasses.asdict(self.scale), "seed": self.seed, "device": self.device,
@@ -118,7 +124,7 @@ def experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, devic
             if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
                 raise ValueError(f"parameter 'width' must be a positive number, got {v!r}")
         else:
-            _positive_int(k, v, allow_zero=(k == "n_train"))
+            _positive_int(k, v, allow_zero=k in ("n_train", "classifier_n_train"))
     sc = dataclasses.replace(SCALES[scale], **given)
     try:
         gan = GANConfig(dataset=dataset, z_dim=Z_DIM[dataset], width=float(sc.width), steps=sc.steps,

@@ -237,7 +237,7 @@ class _GANWork:
 
 
 def _progress(total: int, initial: int, desc: str, enabled: bool):
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     return tqdm(total=total, initial=initial, desc=desc, disable=not enabled, leave=False, mininterval=2.0)
 
