@@ -34,6 +34,10 @@ class Checks:
         self.rows.append({"kind": "paper claim", "statement": paper, "result": f"{verdict}: {measured}"})
         return reproduced
 
+    def untested(self, paper: str, why: str) -> None:
+        """Record that the paper's finding ``paper`` could not be tested here, and why."""
+        self.rows.append({"kind": "paper claim", "statement": paper, "result": f"not tested at {self.scale} scale: {why}"})
+
     @property
     def not_reproduced(self) -> list[str]:
         return [r["statement"] for r in self.rows if r["kind"] == "paper claim" and r["result"].startswith("did not")]
@@ -43,11 +47,14 @@ class Checks:
 
     def summary(self) -> str:
         """One paragraph of plain text for the rendered chapter."""
-        claims = [r for r in self.rows if r["kind"] == "paper claim"]
+        claims = [r for r in self.rows if r["kind"] == "paper claim" and not r["result"].startswith("not tested")]
         bad = self.not_reproduced
-        s = f"{len(claims) - len(bad)} of {len(claims)} of the paper's claims checked here reproduced at {self.scale} scale."
+        s = f"{len(claims) - len(bad)} of {len(claims)} of the paper's claims tested here reproduced at {self.scale} scale."
         if bad:
             s += " Did not reproduce: " + "; ".join(bad) + "."
+        untested = [r["statement"] for r in self.rows if r["result"].startswith("not tested")]
+        if untested:
+            s += " Not tested: " + "; ".join(untested) + "."
         return s
 
 

@@ -1,0 +1,26 @@
+"""Chapter checks: required statements fail loudly, paper claims are recorded either way."""
+
+import pytest
+
+from gancond.report import Checks, paper_vs_build
+
+
+def test_require_raises_and_claims_are_recorded():
+    c = Checks("book")
+    c.require(True, "numbers are finite")
+    with pytest.raises(AssertionError, match="check failed: runs share seeds"):
+        c.require(False, "runs share seeds")
+    assert c.claim(True, "conditioning predicts the score", "ρ = -0.9") is True
+    assert c.claim(False, "two clusters", "gap 0.1") is False
+    c.untested("variance shrinks", "2 runs")
+    assert c.not_reproduced == ["two clusters"]
+    s = c.summary()
+    assert "1 of 2" in s and "Did not reproduce: two clusters" in s and "Not tested: variance shrinks" in s
+    t = c.table()
+    assert list(t["kind"]) == ["required", "paper claim", "paper claim", "paper claim"]
+    assert t["result"].iloc[2].startswith("did not reproduce at book scale")
+
+
+def test_paper_vs_build_columns():
+    df = paper_vs_build([("runs", "10", "5")], "book", "mnist")
+    assert list(df.columns) == ["quantity", "paper", "this build (book scale, mnist)"]
