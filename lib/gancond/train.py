@@ -39,7 +39,7 @@ from .jacobian import mean_log_cond
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 
-__all__ = ["GANConfig", "Scorer", "generate", "load_generator", "run_config", "train_gan", "train_gans"]
+__all__ = ["GANConfig", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan", "train_gans"]
 
 
 class Scorer(Protocol):
@@ -99,9 +99,14 @@ class GANConfig:
         return dataclasses.replace(self, **changes)
 
 
-def _eval_latents(cfg: GANConfig, n: int, offset: int) -> torch.Tensor:
-    g = torch.Generator().manual_seed(cfg.eval_seed * 1_000_003 + offset)
-    return torch.randn(n, cfg.z_dim, generator=g)
+def fixed_latents(z_dim: int, n: int, eval_seed: int = 0, offset: int = 0) -> torch.Tensor:
+    """A batch of z ~ N(0, I), (n, z_dim), fixed by (eval_seed, offset) and shared by all runs.
+
+    offset 0: the evaluation batch for log κ(M_z) and Q; offset 1: the scoring samples.
+    Other trainers (VAE, memorizing generator) use the same batches so their numbers compare.
+    """
+    g = torch.Generator().manual_seed(eval_seed * 1_000_003 + offset)
+    return torch.randn(n, z_dim, generator=g)
 
 
 @torch.no_grad()
@@ -152,10 +157,10 @@ class _GANWork:
         opt_G = torch.optim.Adam(G.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
         opt_D = torch.optim.Adam(D.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
         rng = torch.Generator().manual_seed(cfg.seed + 7919)  # data order, z, δ
-        z_eval = _eval_latents(cfg, cfg.n_eval_z, 0)  # (n_eval_z, z_dim), the same for every run
+        z_eval = fixed_latents(cfg.z_dim, cfg.n_eval_z, cfg.eval_seed, 0)  # (n_eval_z, z_dim), the same for every run
         d = torch.randn(z_eval.shape, generator=torch.Generator().manual_seed(cfg.eval_seed + 1))
         delta_eval = cfg.eps * d / d.norm(dim=1, keepdim=True)
-        z_score = _eval_latents(cfg, cfg.score_samples, 1) if cfg.score_samples and self.scorer else None
+        z_score = fixed_latents(cfg.z_dim, cfg.score_samples, cfg.eval_seed, 1) if cfg.score_samples and self.scorer else None
 
         step, perm, pos, rows, per_rows, elapsed = 0, torch.randperm(n, generator=rng), 0, [], [], 0.0
         state = run.load_checkpoint("last")
