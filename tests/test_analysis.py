@@ -44,6 +44,13 @@ def test_one_band_is_not_a_split():
     assert not c.split
 
 
+def test_a_single_outlier_is_not_a_cluster():
+    # the book-scale runs: four close together, one 0.5 above; the gap beats the spread
+    c = two_clusters([15.65, 15.84, 15.86, 15.94, 16.45])
+    assert c.gap > c.spread and c.high == [4] and not c.split
+    assert two_clusters([15.65, 15.84, 15.86, 15.94, 16.45], min_size=1).split
+
+
 def test_mean_std():
     assert mean_std([1.0, 3.0]) == (2.0, pytest.approx(np.sqrt(2)))
     m, s = mean_std([4.0])

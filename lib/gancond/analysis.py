@@ -75,15 +75,17 @@ class Clusters:
     high: list[int]  # indices above it (ill-conditioned)
     gap: float  # size of the largest gap
     spread: float  # largest within-group range
-    split: bool  # True when the gap is wider than ``ratio`` x the spread and both groups are non-empty
+    split: bool  # True when gap > ratio x spread and each group holds at least min_size runs
 
 
-def two_clusters(values, ratio: float = 1.0) -> Clusters:
+def two_clusters(values, ratio: float = 1.0, min_size: int = 2) -> Clusters:
     """Split values (n_runs,) at their largest gap; call it a split if gap > ratio · spread.
 
     "Spread" is the larger within-group range (max − min). With the paper's Fig. 1 (final mean
     log-condition numbers around 12–14 vs 18–20) the gap exceeds the within-cluster ranges;
     values that climb together in one band (no bimodality) have gaps smaller than their spread.
+    A group must hold at least ``min_size`` runs: one run away from the rest is an outlier,
+    not a cluster.
     """
     v = np.asarray(values, dtype=float)
     if v.ndim != 1 or len(v) < 2:
@@ -96,7 +98,8 @@ def two_clusters(values, ratio: float = 1.0) -> Clusters:
     low, high = sorted(order[: k + 1].tolist()), sorted(order[k + 1:].tolist())
     spread = max(np.ptp(s[: k + 1]), np.ptp(s[k + 1:]))
     gap = float(gaps[k])
-    return Clusters(thr, low, high, gap, float(spread), bool(gap > ratio * spread and len(v) >= 3))
+    big_enough = min(len(low), len(high)) >= min_size
+    return Clusters(thr, low, high, gap, float(spread), bool(gap > ratio * spread and big_enough))
 
 
 def mean_std(x) -> tuple[float, float]:
