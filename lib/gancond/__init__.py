@@ -10,6 +10,11 @@ Modules, by responsibility:
 - ``runs``       the content-addressed run store
 - ``scales``     the smoke / book / paper presets
 - ``scores``     classifier score, Frechet distance, mode statistics
+- ``classifier`` the frozen classifiers behind the scores (trained once, stored)
+- ``vae``        the VAE whose decoder is the GAN generator (Fig. 3)
+- ``memorize``   the memorizing generator of Appendix B.1 (Figs. 8-11)
+- ``analysis``   correlations, differences and clusters over runs
+- ``report``     the chapters' "paper vs this build" tables and checks
 - ``plots``      the figure style and the paper's panel layouts
 """
 
