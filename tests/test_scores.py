@@ -356,6 +356,33 @@ def _no_downloads(monkeypatch):
     monkeypatch.setattr(fe, "load_state_dict_from_url", refuse)
     monkeypatch.setattr(torch.hub, "load_state_dict_from_url", refuse)
 
+    def offline(*a, **k):  # what urlopen raises without a network
+        raise OSError("Temporary failure in name resolution")
+
+    import urllib.request
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+
+
+def test_fetch_inception_weights_online_and_offline(monkeypatch, tmp_path):
+    import io
+    import urllib.request
+
+    class Response(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    target = tmp_path / "hub" / "checkpoints" / scores.INCEPTION_WEIGHTS_FILE
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Response(b"w" * 3_000_000))
+    assert scores.fetch_inception_weights(target) and target.read_bytes() == b"w" * 3_000_000
+    target.unlink()
+    _no_downloads(monkeypatch)
+    assert not scores.fetch_inception_weights(target)
+    assert not target.exists() and not list(target.parent.glob("*.part"))  # nothing half-written stays
+
 
 def test_missing_inception_weights_use_labelled_fallback(monkeypatch, tmp_path, store, capsys):
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))

@@ -429,6 +429,28 @@ def inception_weights_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path).expanduser()
 
 
+def fetch_inception_weights(path: Path, timeout: float = 20.0) -> bool:
+    """Try to download torch-fidelity's Inception weights to ``path``; True on success.
+
+    Where there is a network this gives the standard IS/FID on first use; offline it fails at
+    once (name resolution) and the caller falls back. A partial download never stays behind.
+    """
+    import socket
+    import urllib.request
+
+    tmp = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with urllib.request.urlopen(INCEPTION_WEIGHTS_URL, timeout=timeout) as r, open(tmp, "wb") as f:
+            while chunk := r.read(1 << 20):
+                f.write(chunk)
+        os.replace(tmp, path)
+        return True
+    except (OSError, socket.timeout):
+        tmp.unlink(missing_ok=True)
+        return False
+
+
 def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, prefer_inception: bool = True,
                 feature: str = "logits", inception_weights: str | os.PathLike | None = None,
                 batch_size: int | None = None, classifier_kwargs: dict | None = None):
@@ -444,7 +466,7 @@ def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, 
       used against its test split, named e.g. "cifar10-cnn/logits (fallback: no Inception weights)".
 
     ``n_real`` < the split's size takes a seeded random subset (seed 0; the CIFAR-10 JPEG copy
-    is sorted by class). Nothing is downloaded here. Args ``store``/``root`` go to
+    is sorted by class). Missing Inception weights are fetched once where a network exists (:func:`fetch_inception_weights`). Args ``store``/``root`` go to
     :func:`gancond.classifier.train_classifier` (run store) and :func:`gancond.data.load_dataset`
     (data root) respectively; ``classifier_kwargs`` to ``train_classifier``.
     """
@@ -460,6 +482,8 @@ def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, 
     fallback = ""
     if dataset != "mnist":
         weights = inception_weights_path(inception_weights)
+        if prefer_inception and not weights.is_file():
+            fetch_inception_weights(weights)
         if prefer_inception and weights.is_file():
             x, _ = load_dataset(dataset, "train", root=root)
             return InceptionScorer(_subset(x, n_real or 10_000), weights, batch_size=batch_size or 100,
