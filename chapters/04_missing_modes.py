@@ -1,0 +1,273 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Missing modes: is ill-conditioning related to mode dropping?
+#
+# **The claim (Sec. 3, "Conditioning is Related to Missing Modes").** Both the Inception
+# score and the Fréchet distance are designed to notice a generator that misses modes of the
+# data. If conditioning predicts those scores, it may be because ill-conditioned generators
+# miss modes. The paper's coarse test: draw 360 samples from each of the ten unclamped MNIST
+# models, classify them with the same pre-trained MNIST classifier that computes the scores,
+# and count the samples of each model's least-sampled class. Ill-conditioned models often had
+# no sample at all from their least-sampled class, well-conditioned ones were close to
+# uniform, and the correlation between the mean log-condition number and the least-sampled
+# count over the ten models was $r = -0.86$.
+#
+# This chapter repeats the test on the GAN runs of chapters 1 and 2 (from the run store),
+# without and with Jacobian Clamping: the same fixed batch of latent vectors for every model,
+# the classifier of the scores, the predicted-label histogram, the least-sampled count, and
+# Pearson's $r$ against the final mean log-condition number with a bootstrap interval.
+#
+# *Quantities.* Mean log-condition number: the mean over the trainers' fixed batch of $z$ of
+# $\log\kappa(M_z) = 2\log(\sigma_{\max}/\sigma_{\min})$ of $J_z$ at the last step (chapter 1).
+# Class of a sample: the argmax of the classifier's logits. With 360 samples and 10 classes a
+# perfectly balanced model has 36 per class, but even a model that draws every class with
+# probability 1/10 has a smaller least-sampled count by chance (computed below).
+
+# %% tags=["parameters"]
+dataset = "mnist"  # "mnist" (the paper's test), or another dataset with a 10-class classifier scorer
+scale = "book"  # "smoke" (CI, seconds), "book" (this book, 2-core CPU) or "paper" (the paper's settings, GPU)
+runs = None  # GAN runs per condition, identical up to the seed (None: the scale's value; paper: 10)
+steps = None  # generator updates per run (None: the scale's value)
+width = None  # network width multiplier (None: the scale's value; 1.0 is the paper's DCGAN)
+eval_every = None  # steps between evaluations (None: the scale's value)
+n_eval_z = None  # size of the fixed z batch for the log-condition number (None: the scale's value)
+score_samples = None  # generated samples per score evaluation (None: the scale's value)
+mode_samples = None  # samples per model for the class histogram (None: the scale's value; paper: 360)
+lambda_min = 1.0  # λ_min of Jacobian Clamping for the clamped runs (paper: 1)
+lambda_max = 20.0  # λ_max of Jacobian Clamping (paper: 20)
+eps = 1.0  # ε of Jacobian Clamping (paper: 1)
+q_mode = "per_sample"  # "per_sample" (the paper's text) or "batch" (one Q per batch)
+seed = 0  # seed of the first run; run i uses seed + i
+device = "cpu"  # "cpu" or "cuda"
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+from IPython.display import Markdown, display
+from myst_nb import glue
+
+from gancond import plots
+from gancond.analysis import mean_difference, rank_correlation
+from gancond.jacobian import mean_log_cond
+from gancond.report import Checks, markdown_table, paper_vs_build
+from gancond.runs import RunStore
+from gancond.scales import experiment
+from gancond.scores import PAPER_SAMPLE_COUNTS, mode_statistics, make_scorer
+from gancond.train import fixed_latents, generate, load_generator, train_gans
+
+torch.set_num_threads(min(2, torch.get_num_threads()))
+exp = experiment(dataset=dataset, scale=scale, seed=seed, device=device, runs=runs, steps=steps, width=width,
+                 eval_every=eval_every, n_eval_z=n_eval_z, score_samples=score_samples, mode_samples=mode_samples,
+                 lambda_min=lambda_min, lambda_max=lambda_max, eps=eps, q_mode=q_mode)
+store = RunStore()
+plots.style()
+N_CLASSES = 10
+display(Markdown(markdown_table(pd.DataFrame([exp.describe()]).T.reset_index().set_axis(["setting", "value"], axis=1))))
+# the least-sampled count of a model that draws each class with probability 1/10 (multinomial)
+chance = np.random.default_rng(0).multinomial(exp.scale.mode_samples, [1 / N_CLASSES] * N_CLASSES, 20_000).min(axis=1)
+glue("n_modes", f"{exp.scale.mode_samples}", display=False)
+glue("uniform", f"{exp.scale.mode_samples / N_CLASSES:g}", display=False)
+glue("chance", f"{chance.mean():.1f} (5–95%: {np.quantile(chance, 0.05):.0f}–{np.quantile(chance, 0.95):.0f})", display=False)
+
+# %% [markdown]
+# ## Runs and samples
+#
+# The runs are those of chapters 1 and 2 (the same configs, so the run store returns them
+# without training). Every final generator (eval mode) maps the same {glue:text}`n_modes`
+# latent vectors, drawn once from $\mathcal N(0, I)$ with the evaluation seed
+# (`gancond.train.fixed_latents(z_dim, n, eval_seed, offset=2)`; offset 0 is the batch for the
+# condition numbers, offset 1 the scoring samples), so differences between models are not
+# differences between random draws. The scorer's classifier labels the samples.
+
+# %%
+scorer = make_scorer(dataset, store=store, **exp.scorer_kwargs())
+plain = train_gans(exp.configs(clamp=False), store, scorer, device=device)
+clamped = train_gans(exp.configs(clamp=True), store, scorer, device=device)
+z_modes = fixed_latents(exp.gan.z_dim, exp.scale.mode_samples, exp.gan.eval_seed, 2)  # (mode_samples, z_dim)
+z_eval = fixed_latents(exp.gan.z_dim, exp.gan.n_eval_z, exp.gan.eval_seed, 0)  # the trainers' batch for log κ
+
+
+def classify(run) -> dict:
+    """Labels of the model's samples at z_modes; its histogram; its final mean log κ (stored and recomputed)."""
+    G = load_generator(run).to(device)
+    logits = scorer.features(generate(G, z_modes))[0]  # (mode_samples, K)
+    if logits.shape[1] != N_CLASSES:
+        raise ValueError(f"the missing-modes test needs a {N_CLASSES}-class classifier; the scorer for "
+                         f"{dataset!r} ({scorer.name}) gives {logits.shape[1]} logits; use dataset='mnist'")
+    stats = mode_statistics(logits, N_CLASSES)
+    recomputed, _ = mean_log_cond(G, z_eval.to(device))
+    return {**stats, "seed": run.config["seed"], "clamp": run.config["clamp"],
+            "mean_log_cond": run.read_table("metrics")["mean_log_cond"].iloc[-1], "recomputed_log_cond": recomputed}
+
+
+rows = [classify(r) for r in plain + clamped]
+table = pd.DataFrame(rows)
+table["condition"] = np.where(table["clamp"], "with clamping", "without clamping")
+accuracy = getattr(getattr(scorer, "classifier", None), "test_accuracy", None)
+print(f"classifier: {scorer.name}" + (f", test accuracy {accuracy:.4f}" if accuracy is not None else ""))
+display(table[["condition", "seed", "mean_log_cond", "least_class", "least_count", "n_missing", "most_class",
+               "most_count"]].rename(columns={"mean_log_cond": "final mean log κ(M_z)"}).round(3))
+glue("clf_acc", f"{100 * accuracy:.1f}%" if accuracy is not None else "n/a", display=False)
+
+# %% [markdown]
+# The classifier labels MNIST test images with {glue:text}`clf_acc` accuracy.
+#
+# ## Conditioning against the least-sampled class
+#
+# One point per model: its final mean log-condition number and the number of its
+# {glue:text}`n_modes` samples that fall in its least-sampled class (circles: without
+# clamping; triangles: with clamping; one colour per seed). The dashed line is the count of a
+# perfectly balanced model, {glue:text}`uniform`; the grey band is the 5–95% range of the
+# least-sampled count of a model that draws every class with probability 1/10, mean
+# {glue:text}`chance`.
+
+# %%
+plain_t, clamp_t = table[~table["clamp"]].reset_index(drop=True), table[table["clamp"]].reset_index(drop=True)
+colors = plots.run_colors(exp.runs)
+fig, ax = plt.subplots(figsize=(6.2, 3.8))
+for t, marker, name in [(plain_t, "o", "without clamping"), (clamp_t, "^", "with clamping")]:
+    for k, row in t.iterrows():
+        ax.scatter(row["mean_log_cond"], row["least_count"], marker=marker, s=55, color=colors[k],
+                   edgecolor="black", lw=0.6, zorder=3)
+    ax.scatter([], [], marker=marker, s=55, color="white", edgecolor="black", lw=0.6, label=name)  # legend entry
+ax.axhline(exp.scale.mode_samples / N_CLASSES, color="0.4", ls="--", lw=1, label="balanced")
+ax.axhspan(*np.quantile(chance, [0.05, 0.95]), color="0.88", zorder=0, label="uniform sampler, 5–95%")
+ax.set(xlabel="final " + plots.LABELS["mean_log_cond"],
+       ylabel=f"samples in the least-sampled class (of {exp.scale.mode_samples})",
+       title=f"{dataset}: conditioning vs missing modes")
+ax.set_ylim(bottom=-1)
+ax.legend(loc="best")
+fig.tight_layout()
+plots.save(fig, f"missing_modes_scatter_{dataset}_{exp.scale.name}")
+plt.show()
+
+# %% [markdown]
+# Pearson's $r$ between the final mean log-condition number and the least-sampled count, with
+# a 95% percentile-bootstrap interval (models resampled): on the unclamped models, as in the
+# paper, and on all models of both conditions. Over fewer than 5 models neither is computed:
+# with 3 models most resamples hold only two distinct points, whose $r$ is $\pm 1$, so the
+# interval would look sharp while saying nothing.
+
+# %%
+MIN_MODELS = 5  # fewest models for a correlation with a bootstrap interval
+
+
+def pearson(t: pd.DataFrame):
+    if len(t) < MIN_MODELS:
+        return None
+    return rank_correlation(t["mean_log_cond"], t["least_count"], method="pearson")
+
+
+def describe(r) -> str:
+    if r is None:
+        return f"n/a (fewer than {MIN_MODELS} models)"
+    if not np.isfinite(r.value):
+        return f"undefined (one of the two quantities is the same for all {r.n} models)"
+    return str(r)
+
+
+r_plain, r_all = pearson(plain_t), pearson(table)
+for name, r in [("without clamping", r_plain), ("all models", r_all)]:
+    print(f"Pearson r, {name}: {describe(r)}")
+several = exp.runs >= 3
+d_least = mean_difference(plain_t["least_count"], clamp_t["least_count"]) if several else None
+n_zero = {name: int((t["least_count"] == 0).sum()) for name, t in [("plain", plain_t), ("clamped", clamp_t)]}
+glue("r_plain", describe(r_plain), display=False)
+glue("r_all", describe(r_all), display=False)
+glue("zero_plain", f"{n_zero['plain']} of {len(plain_t)}", display=False)
+glue("zero_clamp", f"{n_zero['clamped']} of {len(clamp_t)}", display=False)
+glue("d_least", str(d_least) if d_least else "n/a (fewer than 3 runs)", display=False)
+
+# %% [markdown]
+# Without clamping: {glue:text}`r_plain` (the paper: $r = -0.86$ over 10 models). Over all
+# models: {glue:text}`r_all`. Models with an empty least-sampled class: {glue:text}`zero_plain`
+# without and {glue:text}`zero_clamp` with clamping. Clamping changed the mean least-sampled
+# count by {glue:text}`d_least` (clamped minus unclamped).
+#
+# ## Class histograms of the best- and worst-conditioned unclamped models
+
+# %%
+best, worst = plain_t.loc[plain_t["mean_log_cond"].idxmin()], plain_t.loc[plain_t["mean_log_cond"].idxmax()]
+fig_h, axes = plt.subplots(1, 2, figsize=(9.5, 3.2), sharey=True)
+for ax, row, what in [(axes[0], best, "best-conditioned"), (axes[1], worst, "worst-conditioned")]:
+    k = int(plain_t.index[plain_t["seed"] == row["seed"]][0])
+    ax.bar(np.arange(N_CLASSES), row["counts"], color=colors[k], edgecolor="black", lw=0.5)
+    ax.axhline(exp.scale.mode_samples / N_CLASSES, color="0.4", ls="--", lw=1)
+    ax.set(xticks=np.arange(N_CLASSES), xlabel="predicted class",
+           title=f"{what}: seed {row['seed']}, mean log κ {row['mean_log_cond']:.2f}, least {row['least_count']}")
+axes[0].set_ylabel(f"samples (of {exp.scale.mode_samples})")
+fig_h.tight_layout()
+plots.save(fig_h, f"missing_modes_histograms_{dataset}_{exp.scale.name}")
+plt.show()
+glue("best_least", f"{best['least_count']}", display=False)
+glue("worst_least", f"{worst['least_count']}", display=False)
+
+# %% [markdown]
+# The best-conditioned unclamped model's least-sampled class has {glue:text}`best_least`
+# samples, the worst-conditioned one's {glue:text}`worst_least`.
+#
+# ## Paper vs this build
+
+# %%
+data_note = f"{dataset}" + (" (lossy JPEG copy)" if plain[0].manifest()["data"]["lossy"] else "")
+summary = paper_vs_build([
+    ("models", "10 unclamped MNIST GANs", f"{len(plain_t)} unclamped + {len(clamp_t)} clamped, {exp.scale.steps} steps, "
+     f"width ×{exp.scale.width:g}"),
+    ("samples per model", f"{PAPER_SAMPLE_COUNTS['modes']}", f"{exp.scale.mode_samples} (the same z for every model)"),
+    ("classifier", "the pre-trained MNIST classifier of the scores", f"{scorer.name}"
+     + (f" ({100 * accuracy:.1f}% test accuracy)" if accuracy is not None else "")),
+    ("Pearson r, mean log κ vs least-sampled count (unclamped)", "−0.86", describe(r_plain)),
+    ("the same over all models (both conditions)", "—", describe(r_all)),
+    ("models with an empty least-sampled class", "ill-conditioned models \"often\"",
+     f"{n_zero['plain']}/{len(plain_t)} unclamped, {n_zero['clamped']}/{len(clamp_t)} clamped"),
+    ("least-sampled count, best vs worst conditioned (unclamped)", "close to uniform vs often 0",
+     f"{best['least_count']} vs {worst['least_count']} (balanced: {exp.scale.mode_samples / N_CLASSES:g}; "
+     f"uniform sampler: {chance.mean():.1f})"),
+    ("mean least-sampled count, clamped − unclamped", "—", str(d_least) if d_least else "n/a"),
+], exp.scale.name, data_note)
+display(Markdown(markdown_table(summary)))
+
+# %% [markdown]
+# ## Checks
+
+# %%
+checks = Checks(exp.scale.name)
+checks.require(len(plain_t) == len(clamp_t) == exp.runs, "one histogram per run and condition")
+checks.require(all(sum(c) == exp.scale.mode_samples for c in table["counts"]), "every histogram counts every sample once")
+checks.require(all(lc * N_CLASSES <= exp.scale.mode_samples for lc in table["least_count"]),
+               "the least-sampled count is at most the balanced count")
+checks.require(np.allclose(table["recomputed_log_cond"], table["mean_log_cond"], rtol=1e-5, atol=1e-6),
+               "the final mean log κ(M_z) recomputed from the stored generators equals the stored one")
+if r_plain is not None and np.isfinite(r_plain.value):
+    checks.claim(r_plain.high < 0, "worse conditioning goes with fewer samples in the least-sampled class "
+                 "(r = −0.86 over 10 MNIST models)", str(r_plain))
+else:
+    checks.untested("worse conditioning goes with fewer samples in the least-sampled class (r = −0.86 over 10 MNIST models)",
+                    describe(r_plain))
+if several:
+    checks.claim(n_zero["plain"] > 0, "some unclamped models have no sample of their least-sampled class",
+                 f"{n_zero['plain']} of {len(plain_t)}")
+else:
+    checks.untested("some unclamped models have no sample of their least-sampled class",
+                    f"{len(plain_t)} unclamped models; at least 3 are needed")
+display(Markdown(markdown_table(checks.table())))
+glue("ch4_summary", checks.summary(), display=False)
+
+# %% [markdown]
+# **Summary.** {glue:text}`ch4_summary`
