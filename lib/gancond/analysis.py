@@ -5,6 +5,8 @@
   condition number also have the 4 best scores"; Sec. 3: r = −0.86 for missing modes).
 - :func:`two_clusters`: does a set of final mean log-condition numbers split into a
   well-conditioned and an ill-conditioned cluster (paper Sec. 3, Fig. 1)?
+- :func:`time_to_reach`: when a score curve first reaches a target (paper Sec. 4, Fig. 7:
+  the wall-clock time a WGAN-GP setting needs for the baseline's score).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["Correlation", "rank_correlation", "Clusters", "two_clusters", "mean_std", "Difference", "mean_difference"]
+__all__ = ["Correlation", "rank_correlation", "Clusters", "two_clusters", "mean_std", "Difference", "mean_difference",
+           "time_to_reach"]
 
 
 @dataclass(frozen=True)
@@ -135,3 +138,28 @@ def mean_difference(a, b, n_boot: int = 2000, level: float = 0.95, seed: int = 0
     q = (1 - level) / 2
     lo, hi = np.quantile(boots, [q, 1 - q])
     return Difference(float(b.mean() - a.mean()), float(lo), float(hi), level)
+
+
+def time_to_reach(t, score, target: float) -> float:
+    """The first time at which ``score`` reaches ``target``, linearly interpolated; nan if never.
+
+    Args:
+        t: (n,) increasing times (or iterations) of the evaluations.
+        score: (n,) the score at those times (higher is better).
+        target: the score to reach.
+
+    Between the last evaluation below the target and the first at or above it the curve is
+    taken to be a straight line (the evaluations are the only knowledge of it).
+    """
+    t, s = np.asarray(t, dtype=float), np.asarray(score, dtype=float)
+    if t.ndim != 1 or t.shape != s.shape or len(t) == 0:
+        raise ValueError(f"t and score must be 1-D arrays of one non-empty length, got {t.shape} and {s.shape}")
+    if np.any(np.diff(t) < 0):
+        raise ValueError("t must be non-decreasing")
+    hit = np.flatnonzero(s >= target)
+    if hit.size == 0:
+        return float("nan")
+    k = int(hit[0])
+    if k == 0:
+        return float(t[0])
+    return float(t[k - 1] + (target - s[k - 1]) / (s[k] - s[k - 1]) * (t[k] - t[k - 1]))

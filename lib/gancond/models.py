@@ -23,7 +23,7 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["IMAGE_SHAPES", "Generator", "Discriminator", "dcgan_init"]
+__all__ = ["IMAGE_SHAPES", "ConditionalBatchNorm", "Generator", "Discriminator", "dcgan_init"]
 
 #: (channels, height, width) of each supported image size, keyed by side length.
 IMAGE_SHAPES = {28: (1, 28, 28), 32: (3, 32, 32), 48: (3, 48, 48)}
@@ -56,6 +56,41 @@ def dcgan_init(module: nn.Module) -> None:
                 nn.init.zeros_(m.bias)
 
 
+class ConditionalBatchNorm(nn.Module):
+    """BatchNorm whose scale and offset depend on the class: γ_y · BN(x) + β_y.
+
+    The conditional BatchNorm of the class-conditional WGAN-GP generator (Gulrajani et al.
+    2017; the paper's Sec. 4, Fig. 7): the batch statistics are shared by all classes, the
+    affine part is looked up per class (γ initialised to 1, β to 0).
+
+    Args:
+        num_features: channels C (or features of a (B, C) input with ``dims=1``).
+        n_classes: number of classes K.
+        dims: 1 for (B, C) inputs, 2 for (B, C, H, W) inputs.
+    """
+
+    def __init__(self, num_features: int, n_classes: int, dims: int = 2):
+        super().__init__()
+        if dims not in (1, 2):
+            raise ValueError(f"dims must be 1 or 2, got {dims!r}")
+        self.bn = (nn.BatchNorm1d if dims == 1 else nn.BatchNorm2d)(num_features, affine=False)
+        self.gamma = nn.Embedding(n_classes, num_features)  # (K, C)
+        self.beta = nn.Embedding(n_classes, num_features)  # (K, C)
+        nn.init.ones_(self.gamma.weight)
+        nn.init.zeros_(self.beta.weight)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        shape = (x.shape[0], -1) + (1,) * (x.dim() - 2)  # (B, C) or (B, C, 1, 1)
+        return self.gamma(y).view(shape) * self.bn(x) + self.beta(y).view(shape)
+
+
+def _apply(seq: nn.Sequential, h: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+    """Run ``seq`` on h, handing the labels y to its conditional BatchNorm layers."""
+    for m in seq:
+        h = m(h, y) if isinstance(m, ConditionalBatchNorm) else m(h)
+    return h
+
+
 class Generator(nn.Module):
     """DCGAN generator G: z (B, z_dim) -> x (B, C, H, W) in [-1, 1].
 
@@ -63,43 +98,60 @@ class Generator(nn.Module):
         image_size: 28, 32 or 48.
         z_dim: latent dimension n_z.
         width: channel/width multiplier (1.0 = the paper's network).
+        n_classes: 0 for the unconditional generator of the paper's Secs. 3-4; K > 0 makes
+            it class-conditional through :class:`ConditionalBatchNorm` (every BatchNorm
+            becomes conditional, as in the WGAN-GP reference), and ``forward`` then takes the
+            labels y (B,) as well.
     """
 
-    def __init__(self, image_size: int = 28, z_dim: int = 64, width: float = 1.0):
+    def __init__(self, image_size: int = 28, z_dim: int = 64, width: float = 1.0, n_classes: int = 0):
         super().__init__()
         _check(image_size, width)
         if not (isinstance(z_dim, int) and z_dim > 0):
             raise ValueError(f"z_dim must be a positive integer, got {z_dim!r}")
-        self.image_size, self.z_dim, self.width = image_size, z_dim, width
+        if not (isinstance(n_classes, int) and n_classes >= 0):
+            raise ValueError(f"n_classes must be a non-negative integer, got {n_classes!r}")
+        self.image_size, self.z_dim, self.width, self.n_classes = image_size, z_dim, width, n_classes
         self.out_shape = IMAGE_SHAPES[image_size]
+
+        def bn(c: int, dims: int) -> nn.Module:
+            if n_classes:
+                return ConditionalBatchNorm(c, n_classes, dims)
+            return nn.BatchNorm1d(c) if dims == 1 else nn.BatchNorm2d(c)
+
         if image_size == 28:
             h, c1, c2 = _ch(1024, width), _ch(128, width), _ch(64, width)
             self.project = nn.Sequential(
-                nn.Linear(z_dim, h, bias=False), nn.BatchNorm1d(h), nn.ReLU(True),  # (B, 1024w)
-                nn.Linear(h, c1 * 7 * 7, bias=False), nn.BatchNorm1d(c1 * 7 * 7), nn.ReLU(True),
+                nn.Linear(z_dim, h, bias=False), bn(h, 1), nn.ReLU(True),  # (B, 1024w)
+                nn.Linear(h, c1 * 7 * 7, bias=False), bn(c1 * 7 * 7, 1), nn.ReLU(True),
             )
             self.base = (c1, 7, 7)
             self.body = nn.Sequential(
-                nn.ConvTranspose2d(c1, c2, 4, 2, 1, bias=False), nn.BatchNorm2d(c2), nn.ReLU(True),  # (B, 64w, 14, 14)
+                nn.ConvTranspose2d(c1, c2, 4, 2, 1, bias=False), bn(c2, 2), nn.ReLU(True),  # (B, 64w, 14, 14)
                 nn.ConvTranspose2d(c2, 1, 4, 2, 1), nn.Tanh(),  # (B, 1, 28, 28)
             )
         else:
             s, plan = _CONV_PLANS[image_size]
             chans = [_ch(c, width) for c in plan]
             self.project = nn.Sequential(
-                nn.Linear(z_dim, chans[0] * s * s, bias=False), nn.BatchNorm1d(chans[0] * s * s), nn.ReLU(True),
+                nn.Linear(z_dim, chans[0] * s * s, bias=False), bn(chans[0] * s * s, 1), nn.ReLU(True),
             )
             self.base = (chans[0], s, s)
             layers: list[nn.Module] = []
             for cin, cout in zip(chans[:-1], chans[1:]):  # each doubles the spatial size
-                layers += [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(True)]
+                layers += [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), bn(cout, 2), nn.ReLU(True)]
             layers += [nn.ConvTranspose2d(chans[-1], 3, 4, 2, 1), nn.Tanh()]  # (B, 3, H, W)
             self.body = nn.Sequential(*layers)
         dcgan_init(self)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        h = self.project(z).view(z.shape[0], *self.base)  # (B, C0, s, s)
-        return self.body(h)  # (B, C, H, W)
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        if not self.n_classes:
+            h = self.project(z).view(z.shape[0], *self.base)  # (B, C0, s, s)
+            return self.body(h)  # (B, C, H, W)
+        if y is None:
+            raise ValueError("this generator is class-conditional: call G(z, y) with labels y (B,)")
+        h = _apply(self.project, z, y).view(z.shape[0], *self.base)  # (B, C0, s, s)
+        return _apply(self.body, h, y)  # (B, C, H, W)
 
 
 class Discriminator(nn.Module):

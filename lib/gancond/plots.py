@@ -5,6 +5,8 @@
   colour per run (the same seed has the same colour in every column).
 - :func:`per_z_trajectories`: Figure 2 — log κ(M_z) at each fixed z over training.
 - :func:`quotient_band`: the quotient Q over training with the [λ_min, λ_max] band.
+- :func:`settings_panels`: Figure 7 — scores against generator iterations and wall-clock time,
+  one colour per setting (thin lines: trials; thick: their mean).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "per_z_trajectories", "quotient_band", "save"]
+__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "per_z_trajectories", "quotient_band", "settings_panels", "save"]
 
 #: axis labels of the stored metric columns
 LABELS = {
@@ -26,6 +28,7 @@ LABELS = {
     "frechet": "Fréchet distance",
     "q_p50": "median Q",
     "step": "generator step",
+    "train_time_s": "training wall-clock time (s)",
 }
 
 
@@ -108,6 +111,34 @@ def quotient_band(runs: Mapping[str, Sequence[pd.DataFrame]], lambda_min: float,
     axes[0, 0].set_ylabel("Q = ‖G(z) − G(z′)‖ / ‖z − z′‖")
     axes[0, 0].legend(loc="lower right")
     fig.tight_layout()
+    return fig
+
+
+def settings_panels(runs: Mapping[str, Sequence[pd.DataFrame]], panels: Sequence[tuple[str, str]],
+                    labels: Mapping[str, str] | None = None) -> plt.Figure:
+    """One panel per (x column, y column); one colour per setting, a thin line per trial.
+
+    Args:
+        runs: setting name -> the metrics tables of its trials (columns include every x and y).
+        panels: (x, y) column pairs, left to right, e.g. ``[("step", "score"), ("train_time_s", "score")]``.
+        labels: axis label per column (defaults to :data:`LABELS`).
+
+    The thick line is the mean over trials at each evaluation (trials share evaluation steps;
+    for a time axis the trials' mean time at that step is used).
+    """
+    labels = {**LABELS, **(labels or {})}
+    colors = sns.color_palette("tab10", len(runs))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 3.4), squeeze=False)
+    for ax, (x, y) in zip(axes[0], panels):
+        for c, (name, tables) in zip(colors, runs.items()):
+            for df in tables:
+                ax.plot(df[x], df[y], color=c, lw=0.8, alpha=0.45)
+            mean = pd.concat(tables).groupby("step")[[x, y] if x != "step" else [y]].mean().reset_index()
+            ax.plot(mean[x], mean[y], color=c, lw=2.2, label=f"{name} ({len(tables)} trials)")
+        ax.set(xlabel=labels.get(x, x), ylabel=labels.get(y, y))
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", ncol=min(len(names), 4), frameon=False, bbox_to_anchor=(0.5, 1.0))
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 

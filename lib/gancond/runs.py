@@ -248,8 +248,17 @@ class RunStore:
             "id": run.id, "kind": run.kind, "config": run.config, "seed": run.config.get("seed"),
             "gancond_version": __version__, "torch_version": torch.__version__,
             "python": sys.version.split()[0], "platform": platform.platform(), "host": socket.gethostname(),
-            "torch_threads": torch.get_num_threads(),
+            "torch_threads": torch.get_num_threads(), "cpu": _cpu_name(),
         }
+
+
+def _cpu_name() -> str:
+    """The processor's model name (Linux /proc/cpuinfo), else what ``platform`` knows."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def _get_or_run(root: str, kind: str, config: dict, fn: Callable[[Run], None]) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from .data import DATASETS
 from .train import GANConfig
 
-__all__ = ["Scale", "SCALES", "Experiment", "experiment", "scale_from_env", "Z_DIM"]
+__all__ = ["Scale", "SCALES", "Experiment", "experiment", "scale_from_env", "scorer_kwargs", "Z_DIM"]
 
 #: latent dimension per dataset: 64 for MNIST (TF-GAN's MNIST GAN, Appendix B.1), 100 for the
 #: colour datasets (Radford et al.'s DCGAN).
@@ -60,6 +60,13 @@ SCALES = {
 }
 
 
+def scorer_kwargs(scale: Scale, n_real: int | None = None) -> dict:
+    """Keyword arguments of :func:`gancond.scores.make_scorer` at ``scale`` (every chapter of a
+    scale scores with the same stored classifier); ``n_real`` overrides the scale's."""
+    n = scale.classifier_n_train
+    return {"n_real": n_real or scale.n_real, "classifier_kwargs": {"n_train": n} if n else None}
+
+
 def scale_from_env(scale: str) -> str:
     """``$GANCOND_SCALE`` if set (CI uses it to run every chapter at smoke scale), else ``scale``."""
     return os.environ.get("GANCOND_SCALE") or scale
@@ -88,8 +95,7 @@ class Experiment:
 
     def scorer_kwargs(self) -> dict:
         """Keyword arguments of :func:`gancond.scores.make_scorer` at this scale."""
-        n = self.scale.classifier_n_train
-        return {"n_real": self.scale.n_real, "classifier_kwargs": {"n_train": n} if n else None}
+        return scorer_kwargs(self.scale)
 
     def describe(self) -> dict:
         return {"dataset": self.dataset, **dataclasses.asdict(self.scale), "seed": self.seed, "device": self.device,

@@ -1,0 +1,538 @@
+"""The class-conditional WGAN-GP trainer, with or without Jacobian Clamping (paper Sec. 4, Fig. 7).
+
+The paper's last experiment takes the conditional WGAN-GP of Gulrajani et al. (2017)
+(``improved_wgan_training/gan_cifar_resnet.py``), varies the number of critic updates per
+generator update (5, the default, or 1) and whether Jacobian Clamping is applied (λ_max = 20,
+λ_min = 1, ε = 1, untuned), and plots the Inception score against wall-clock time. The claim:
+with one critic step the baseline collapses while the clamped model does not, which more
+than halves the wall-clock time for a similar score.
+
+One generator iteration (reference order, see ``shared/REFERENCES.md``):
+
+1. ``n_critic`` critic updates, each on a real batch (x, y) of ``batch_size`` and fakes
+   G(z, y) with the same labels:
+   L_D = E[D(x̃)] − E[D(x)] + 10 · E[(‖∇_x̂ D(x̂)‖₂ − 1)²] + 1 · CE(D_aux(x), y),
+   x̂ = x + α (x̃ − x), α ~ U[0, 1] per sample (the gradient penalty is on the critic value
+   only; the AC-GAN term on real images only);
+2. one generator update on ``gen_batch_size`` fakes with uniformly drawn labels:
+   L_G = −E[D(x̃)] + 0.1 · CE(D_aux(x̃), y), plus the penalty L of Algorithm 1 when
+   clamping (computed on the same concatenated forward pass, labels fixed).
+
+Adam (lr 2e-4, β = (0, 0.9)) for both networks, the learning rate decayed linearly to 0 over
+``steps`` generator iterations. Networks: the reference ResNet (:mod:`gancond.resnet`,
+CIFAR-10 only) at ``arch="resnet"``; a DCGAN-size conditional network at ``arch="dcgan"``
+(:class:`gancond.models.Generator` with conditional BatchNorm and
+:class:`gancond.models.Discriminator` without normalization and with an AC-GAN head).
+
+Every ``eval_every`` generator iterations (and at 0 and ``steps``) the trainer records the
+losses, the mean log-condition number of G(·, y) over a fixed batch of z with labels cycling
+through the classes (the Jacobian with respect to z, labels held fixed), the quotient Q of
+Algorithm 1 on the same batch, the scorer's numbers on ``score_samples`` class-balanced
+samples, and two clocks: ``train_time_s``, the seconds spent in training updates only (the
+x-axis of Fig. 7: evaluations cost every setting the same and are excluded), and ``time_s``,
+everything since the start. Both survive a resume. Checkpoints at every evaluation.
+
+Used by: chapter 05 (WGAN-GP speed-up).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
+from .data import DATASETS, dataset_info, load_dataset
+from .jacobian import mean_log_cond
+from .models import Discriminator, Generator
+from .resnet import ResNetCritic, ResNetGenerator
+from .runs import Run, RunStore
+from .scales import SCALES, Z_DIM, scale_from_env, scorer_kwargs
+from .train import Scorer, _progress, fixed_latents
+
+__all__ = ["ARCHS", "WGANConfig", "WithLabels", "gradient_penalty", "critic_loss", "generator_loss",
+           "build_models", "eval_labels", "generate_conditional", "conditional_log_cond", "wgan_run_config",
+           "train_wgan", "train_wgans", "load_wgan_generator", "WGANScale", "WGAN_SCALES", "SETTINGS", "setting_name",
+           "WGANExperiment", "wgan_experiment"]
+
+ARCHS = ("dcgan", "resnet")
+
+
+@dataclass(frozen=True)
+class WGANConfig:
+    """Everything that determines a WGAN-GP run's numbers (it is hashed into the run's id)."""
+
+    dataset: str = "cifar10"  # "mnist", "cifar10" or "stl10" (labelled splits)
+    arch: str = "resnet"  # "resnet" (the reference's; 32x32 only) or "dcgan" (conditional DCGAN)
+    z_dim: int = 128  # latent dimension n_z (reference: 128)
+    width: float = 1.0  # resnet: DIM = 128·width; dcgan: the DCGAN width multiplier
+    n_classes: int = 10  # K
+    steps: int = 100_000  # generator iterations (reference: 100,000)
+    n_critic: int = 5  # critic updates per generator iteration (reference: 5; the paper also 1)
+    batch_size: int = 64  # real/fake batch of a critic update (reference: 64)
+    gen_batch_size: int = 128  # fake batch of a generator update (reference: 2 x 64)
+    lr: float = 2e-4  # Adam learning rate of both networks
+    beta1: float = 0.0  # Adam β1 (reference: 0)
+    beta2: float = 0.9  # Adam β2 (reference: 0.9)
+    lr_decay: bool = True  # decay the learning rate linearly to 0 over ``steps``
+    gp_weight: float = 10.0  # gradient-penalty weight (reference: 10)
+    acgan_real: float = 1.0  # AC-GAN loss weight for the critic on real images (reference: 1)
+    acgan_fake: float = 0.1  # AC-GAN loss weight for the generator on fakes (reference: 0.1)
+    clamp: bool = False  # add the Jacobian Clamping penalty (Algorithm 1) to L_G
+    lambda_min: float = 1.0  # λ_min (paper: 1, untuned)
+    lambda_max: float = 20.0  # λ_max (paper: 20, untuned)
+    eps: float = 1.0  # ε (paper: 1)
+    q_mode: str = "per_sample"  # "per_sample" or "batch" (see gancond.clamping)
+    eval_every: int = 1000  # generator iterations between evaluations and checkpoints
+    n_eval_z: int = 50  # fixed z for log κ(M_z) and Q (labels cycle through the classes)
+    eval_seed: int = 0  # seed of the fixed evaluation z (shared by all runs)
+    score_samples: int = 5000  # class-balanced samples per score evaluation (0 = no scores)
+    n_train: int = 0  # use only the first n_train training images (0 = all)
+    seed: int = 0  # seed of this run (initialisation, data order, z, labels, α, δ)
+
+    def __post_init__(self):
+        def need(cond: bool, field: str, what: str) -> None:
+            if not cond:
+                raise ValueError(f"WGANConfig.{field} {what}, got {getattr(self, field)!r}")
+
+        need(self.dataset in DATASETS, "dataset", f"must be one of {sorted(DATASETS)}")
+        need(self.arch in ARCHS, "arch", f"must be one of {ARCHS}")
+        need(self.arch != "resnet" or self.image_size == 32, "arch",
+             f"'resnet' is the reference's 32x32 network; dataset {self.dataset!r} needs arch='dcgan'")
+        for f in ("z_dim", "steps", "n_critic", "batch_size", "gen_batch_size", "eval_every", "n_eval_z"):
+            need(_is_int(getattr(self, f)) and getattr(self, f) > 0, f, "must be a positive integer")
+        need(_is_int(self.n_classes) and self.n_classes >= 2, "n_classes", "must be an integer >= 2")
+        for f in ("score_samples", "n_train", "seed", "eval_seed"):
+            need(_is_int(getattr(self, f)) and getattr(self, f) >= 0, f, "must be a non-negative integer")
+        need(isinstance(self.width, (int, float)) and math.isfinite(self.width) and self.width > 0, "width", "must be > 0")
+        need(0 < self.lr < 1, "lr", "must be in (0, 1)")
+        need(0 <= self.beta1 < 1 and 0 <= self.beta2 < 1, "beta1", "and beta2 must be in [0, 1)")
+        for f in ("gp_weight", "acgan_real", "acgan_fake"):
+            need(math.isfinite(getattr(self, f)) and getattr(self, f) >= 0, f, "must be a finite number >= 0")
+        need(self.q_mode in Q_MODES, "q_mode", f"must be one of {Q_MODES}")
+        check_lambdas(self.lambda_min, self.lambda_max, self.eps, self.q_mode)
+
+    @property
+    def image_size(self) -> int:
+        return DATASETS[self.dataset][1]
+
+    def replace(self, **changes: Any) -> "WGANConfig":
+        return dataclasses.replace(self, **changes)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+# --------------------------------------------------------------------------- models and losses
+def build_models(cfg: WGANConfig) -> tuple[nn.Module, nn.Module]:
+    """(G, D) for ``cfg``: G(z (B, n_z), y (B,)) -> x; D(x) -> (critic value (B,), class logits (B, K))."""
+    if cfg.arch == "resnet":
+        return ResNetGenerator(cfg.z_dim, cfg.width, cfg.n_classes), ResNetCritic(cfg.width, cfg.n_classes)
+    G = Generator(cfg.image_size, cfg.z_dim, cfg.width, n_classes=cfg.n_classes)
+    D = Discriminator(cfg.image_size, cfg.width, n_classes=cfg.n_classes, batchnorm=False)  # no norm in a WGAN-GP critic
+    return G, D
+
+
+class WithLabels(nn.Module):
+    """G(·, y) as a function of z alone, so Jacobians, Q and clamping apply to a conditional G.
+
+    ``y`` is one class (an int: every z gets it; what :mod:`gancond.jacobian` needs, since it
+    pads batches with extra rows) or a label vector (B,), repeated when G is called on a
+    multiple of B rows (the concatenated [z; z + δ] pass of Algorithm 1).
+    """
+
+    def __init__(self, G: nn.Module, y: int | Tensor):
+        super().__init__()
+        self.G = G
+        self.y = y
+        self.z_dim = G.z_dim
+
+    def forward(self, z: Tensor) -> Tensor:
+        if isinstance(self.y, int):
+            y = torch.full((z.shape[0],), self.y, dtype=torch.long, device=z.device)
+        else:
+            if z.shape[0] % self.y.shape[0]:
+                raise ValueError(f"{z.shape[0]} latent vectors do not fit {self.y.shape[0]} labels")
+            y = self.y.to(z.device).repeat(z.shape[0] // self.y.shape[0])
+        return self.G(z, y)
+
+
+def gradient_penalty(D: nn.Module, x_real: Tensor, x_fake: Tensor, alpha: Tensor) -> Tensor:
+    """E[(‖∇_x̂ D(x̂)‖₂ − 1)²] at x̂ = x_real + α (x_fake − x_real) (Gulrajani et al. 2017, eq. 3).
+
+    Args:
+        D: critic returning (value (B,), class logits) or value (B,).
+        x_real, x_fake: (B, C, H, W).
+        alpha: (B,) in [0, 1], one mixing weight per sample.
+
+    Returns:
+        scalar tensor, differentiable w.r.t. D's parameters (double backprop).
+    """
+    a = alpha.view(-1, *([1] * (x_real.dim() - 1)))  # (B, 1, 1, 1)
+    x_hat = (x_real + a * (x_fake - x_real)).detach().requires_grad_(True)
+    out = D(x_hat)
+    value = out[0] if isinstance(out, tuple) else out  # the critic value, not the AC-GAN head
+    (grad,) = torch.autograd.grad(value.sum(), x_hat, create_graph=True)
+    slopes = grad.flatten(1).norm(dim=1)  # (B,)
+    return ((slopes - 1.0) ** 2).mean()
+
+
+def critic_loss(D: nn.Module, x_real: Tensor, y_real: Tensor, x_fake: Tensor, alpha: Tensor,
+                gp_weight: float = 10.0, acgan_real: float = 1.0) -> tuple[Tensor, dict]:
+    """L_D = E[D(x̃)] − E[D(x)] + gp_weight · GP + acgan_real · CE(D_aux(x), y); and its parts."""
+    v_real, c_real = D(x_real)
+    v_fake, _ = D(x_fake)
+    wasserstein = v_real.mean() - v_fake.mean()  # the critic's estimate of the W distance
+    gp = gradient_penalty(D, x_real, x_fake, alpha)
+    ce = F.cross_entropy(c_real, y_real)
+    loss = -wasserstein + gp_weight * gp + acgan_real * ce
+    return loss, {"wasserstein": wasserstein.item(), "gp": gp.item(), "acgan_real": ce.item()}
+
+
+def generator_loss(D: nn.Module, x_fake: Tensor, y_fake: Tensor, acgan_fake: float = 0.1) -> Tensor:
+    """L_G = −E[D(x̃)] + acgan_fake · CE(D_aux(x̃), y) (the reference's conditional WGAN-GP)."""
+    v, c = D(x_fake)
+    return -v.mean() + acgan_fake * F.cross_entropy(c, y_fake)
+
+
+# --------------------------------------------------------------------------- evaluation
+def eval_labels(n: int, n_classes: int) -> Tensor:
+    """Class-balanced labels (n,): 0, 1, ..., K−1, 0, 1, ... (evaluation and scoring batches)."""
+    return torch.arange(n) % n_classes
+
+
+@torch.no_grad()
+def generate_conditional(G: nn.Module, z: Tensor, y: Tensor, batch_size: int = 500) -> Tensor:
+    """G(z, y) in eval mode, in chunks; (N, C, H, W) on the CPU. Restores G's mode."""
+    was = G.training
+    G.eval()
+    try:
+        dev = next(G.parameters()).device
+        return torch.cat([G(zc.to(dev), yc.to(dev)).cpu() for zc, yc in zip(z.split(batch_size), y.split(batch_size))])
+    finally:
+        G.train(was)
+
+
+def conditional_log_cond(G: nn.Module, z: Tensor, y: Tensor) -> tuple[float, Tensor]:
+    """Mean and per-z log κ(M_z) of z ↦ G(z, y_i), labels held fixed (see :func:`gancond.jacobian.mean_log_cond`).
+
+    Args:
+        G: conditional generator; evaluated in eval mode.
+        z: (B, n_z) latent vectors; y: (B,) their labels.
+
+    Returns:
+        (mean over the batch, per-z (B,) float64 in the order of z).
+    """
+    per_z = torch.empty(z.shape[0], dtype=torch.float64)
+    for c in y.unique().tolist():
+        idx = (y == c).nonzero().squeeze(1)
+        per_z[idx] = mean_log_cond(WithLabels(G, int(c)), z[idx])[1]
+    return float(per_z.mean()), per_z
+
+
+def _evaluate(G, cfg: WGANConfig, z_eval, y_eval, delta_eval, z_score, y_score, scorer, device) -> tuple[dict, list]:
+    mean, per_z = conditional_log_cond(G, z_eval.to(device), y_eval.to(device))
+    was = G.training
+    G.eval()
+    with torch.no_grad():
+        x = G(z_eval.to(device), y_eval.to(device))
+        x_prime = G((z_eval + delta_eval).to(device), y_eval.to(device))
+    G.train(was)
+    q = quotient(x, x_prime, delta_eval.to(device)).double().cpu()
+    row = {"mean_log_cond": mean, "q_p10": float(q.quantile(0.1)), "q_p50": float(q.median()),
+           "q_p90": float(q.quantile(0.9))}
+    if scorer is not None and z_score is not None:
+        row.update({k: float(v) for k, v in scorer(generate_conditional(G, z_score, y_score)).items()})
+    per = [{"z": i, "label": int(lbl), "log_cond": float(lc), "q": float(qi)}
+           for i, (lbl, lc, qi) in enumerate(zip(y_eval.tolist(), per_z.tolist(), q.tolist()))]
+    return row, per
+
+
+# --------------------------------------------------------------------------- training
+class _WGANWork:
+    """The work of one WGAN-GP run (picklable, so a sweep can ship it to an executor)."""
+
+    def __init__(self, cfg: WGANConfig, scorer: Scorer | None, device: str, progress: bool, root=None):
+        self.cfg, self.scorer, self.device, self.progress, self.root = cfg, scorer, device, progress, root
+
+    def __call__(self, run: Run) -> None:
+        cfg, dev = self.cfg, torch.device(self.device)
+        x_all, y_all = load_dataset(cfg.dataset, "train", root=self.root)
+        keep = y_all >= 0  # STL-10's unlabeled images have label -1
+        x_all, y_all = x_all[keep], y_all[keep]
+        if cfg.n_train:
+            x_all, y_all = x_all[: cfg.n_train], y_all[: cfg.n_train]
+        if int(y_all.max()) >= cfg.n_classes:
+            raise ValueError(f"{cfg.dataset} has labels up to {int(y_all.max())}, more than n_classes={cfg.n_classes}")
+        x_all, y_all = x_all.to(dev), y_all.to(dev)
+        n = x_all.shape[0]
+
+        torch.manual_seed(cfg.seed)
+        G, D = build_models(cfg)
+        G, D = G.to(dev), D.to(dev)
+        opt_G = torch.optim.Adam(G.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
+        opt_D = torch.optim.Adam(D.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
+        rng = torch.Generator().manual_seed(cfg.seed + 7919)  # data order, z, labels, α, δ
+        z_eval = fixed_latents(cfg.z_dim, cfg.n_eval_z, cfg.eval_seed, 0)  # (n_eval_z, z_dim), shared by all runs
+        y_eval = eval_labels(cfg.n_eval_z, cfg.n_classes)
+        d = torch.randn(z_eval.shape, generator=torch.Generator().manual_seed(cfg.eval_seed + 1))
+        delta_eval = cfg.eps * d / d.norm(dim=1, keepdim=True)
+        z_score = y_score = None
+        if cfg.score_samples and self.scorer is not None:
+            z_score = fixed_latents(cfg.z_dim, cfg.score_samples, cfg.eval_seed, 1)
+            y_score = eval_labels(cfg.score_samples, cfg.n_classes)
+
+        step, perm, pos, rows, per_rows, elapsed, train_time = 0, torch.randperm(n, generator=rng), 0, [], [], 0.0, 0.0
+        state = run.load_checkpoint("last")
+        if state is not None:  # resume where the last checkpoint left off
+            G.load_state_dict(state["G"]); D.load_state_dict(state["D"])
+            opt_G.load_state_dict(state["opt_G"]); opt_D.load_state_dict(state["opt_D"])
+            rng.set_state(state["rng"])
+            step, perm, pos, elapsed = state["step"], state["perm"], state["pos"], state["elapsed"]
+            train_time, rows, per_rows = state["train_time"], state["rows"], state["per_rows"]
+
+        run.info.update(device=str(dev), data=dataset_info(cfg.dataset, self.root), n_train=n,
+                        scorer=getattr(self.scorer, "name", None), torch_threads=torch.get_num_threads())
+        acc = {"loss_d": 0.0, "loss_g": 0.0, "wasserstein": 0.0, "gp": 0.0, "penalty": 0.0, "n": 0}
+        t_start = time.perf_counter() - elapsed
+
+        def record() -> None:
+            row, per = _evaluate(G, cfg, z_eval, y_eval, delta_eval, z_score, y_score, self.scorer, dev)
+            k = max(acc["n"], 1)
+            avg = {key: (acc[key] / k if acc["n"] else math.nan) for key in ("loss_d", "loss_g", "wasserstein", "gp")}
+            avg["penalty"] = acc["penalty"] / k if acc["n"] and cfg.clamp else math.nan
+            rows.append({"step": step, **avg, **row, "train_time_s": train_time,
+                         "time_s": time.perf_counter() - t_start})
+            per_rows.extend({"step": step, **p} for p in per)
+            acc.update(loss_d=0.0, loss_g=0.0, wasserstein=0.0, gp=0.0, penalty=0.0, n=0)
+
+        def checkpoint() -> None:
+            run.write_table("metrics", pd.DataFrame(rows))
+            run.write_table("per_z", pd.DataFrame(per_rows))
+            run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict(), "opt_G": opt_G.state_dict(),
+                                 "opt_D": opt_D.state_dict(), "rng": rng.get_state(), "step": step, "perm": perm,
+                                 "pos": pos, "elapsed": time.perf_counter() - t_start, "train_time": train_time,
+                                 "rows": rows, "per_rows": per_rows})
+
+        def real_batch():
+            nonlocal perm, pos
+            if pos + cfg.batch_size > n:  # a new epoch: a fresh permutation
+                perm, pos = torch.randperm(n, generator=rng), 0
+            idx = perm[pos: pos + cfg.batch_size].to(dev)
+            pos += cfg.batch_size
+            return x_all[idx], y_all[idx]  # (B, C, H, W), (B,)
+
+        if step == 0 and not rows:
+            record()
+            checkpoint()
+        name = f"{cfg.n_critic} critic step{'s' if cfg.n_critic > 1 else ''}{' + JC' if cfg.clamp else ''}, seed {cfg.seed}"
+        bar = _progress(cfg.steps, step, name, self.progress)
+        G.train(); D.train()
+        while step < cfg.steps:
+            t0 = time.perf_counter()
+            lr = cfg.lr * (1.0 - step / cfg.steps) if cfg.lr_decay else cfg.lr  # linear decay to 0
+            for opt in (opt_G, opt_D):
+                for group in opt.param_groups:
+                    group["lr"] = lr
+            for _ in range(cfg.n_critic):
+                x_real, y_real = real_batch()
+                z = torch.randn(cfg.batch_size, cfg.z_dim, generator=rng).to(dev)  # (B, z_dim)
+                alpha = torch.rand(cfg.batch_size, generator=rng).to(dev)  # (B,)
+                with torch.no_grad():
+                    x_fake = G(z, y_real)  # fakes with the real batch's labels
+                loss_d, parts = critic_loss(D, x_real, y_real, x_fake, alpha, cfg.gp_weight, cfg.acgan_real)
+                opt_D.zero_grad(set_to_none=True)
+                loss_d.backward()
+                opt_D.step()
+            z = torch.randn(cfg.gen_batch_size, cfg.z_dim, generator=rng).to(dev)  # (B_G, z_dim)
+            y_fake = torch.randint(cfg.n_classes, (cfg.gen_batch_size,), generator=rng).to(dev)  # (B_G,)
+            if cfg.clamp:
+                jc = jacobian_clamping(WithLabels(G, y_fake), z, cfg.lambda_min, cfg.lambda_max, cfg.eps, cfg.q_mode,
+                                       generator=rng)
+                x_fake, penalty = jc.x, jc.penalty
+            else:
+                x_fake, penalty = G(z, y_fake), None
+            loss_g = generator_loss(D, x_fake, y_fake, cfg.acgan_fake)
+            total_g = loss_g + penalty if penalty is not None else loss_g
+            opt_G.zero_grad(set_to_none=True)
+            total_g.backward()
+            opt_G.step()
+            step += 1
+            train_time += time.perf_counter() - t0
+
+            acc["loss_d"] += loss_d.item(); acc["loss_g"] += loss_g.item(); acc["n"] += 1
+            acc["wasserstein"] += parts["wasserstein"]; acc["gp"] += parts["gp"]
+            if penalty is not None:
+                acc["penalty"] += penalty.item()
+            bar.update(1)
+            if step % cfg.eval_every == 0 or step == cfg.steps:
+                record()
+                if "score" in rows[-1]:
+                    bar.set_postfix(score=f"{rows[-1]['score']:.2f}", log_cond=f"{rows[-1]['mean_log_cond']:.1f}")
+                checkpoint()
+        bar.close()
+        run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict()}, name="final")
+        run.info["train_time_s"] = rows[-1]["train_time_s"]
+
+
+def wgan_run_config(cfg: WGANConfig, scorer: Scorer | None) -> dict:
+    """The dict a WGAN-GP run is stored under: the config plus the scorer's identity."""
+    return {**dataclasses.asdict(cfg), "scorer": scorer.config if scorer is not None else None}
+
+
+def train_wgan(cfg: WGANConfig, store: RunStore | None = None, scorer: Scorer | None = None,
+               device: str = "cpu", progress: bool = True, root=None) -> Run:
+    """Train (or load, or resume) the WGAN-GP run for ``cfg``; returns its :class:`~gancond.runs.Run`.
+
+    The run holds ``metrics.csv`` (one row per evaluation: step, losses, wasserstein, gp,
+    penalty, mean_log_cond, Q quantiles, scores, train_time_s, time_s), ``per_z.csv`` (step,
+    z, label, log_cond, q) and the checkpoints ``last`` and ``final``.
+    """
+    store = store or RunStore()
+    return store.get_or_run("wgan", wgan_run_config(cfg, scorer), _WGANWork(cfg, scorer, device, progress, root))
+
+
+def train_wgans(cfgs: list[WGANConfig], store: RunStore | None = None, scorer: Scorer | None = None,
+                device: str = "cpu", progress: bool = True, root=None, executor=None) -> list[Run]:
+    """:func:`train_wgan` for many configs through :meth:`RunStore.sweep` (missing runs only).
+
+    Runs go one after the other by default, so that each run's wall-clock time is measured on
+    an otherwise idle machine; an ``executor`` runs them in parallel (and their clocks then
+    measure a shared machine).
+    """
+    store = store or RunStore()
+    show = progress and executor is None
+    jobs = [(wgan_run_config(c, scorer), _WGANWork(c, scorer, device, show, root)) for c in cfgs]
+    return store.sweep("wgan", jobs, executor)
+
+
+def load_wgan_generator(run: Run, name: str = "final") -> nn.Module:
+    """The conditional generator stored in a WGAN-GP run's checkpoint ``name``, in eval mode."""
+    cfg = WGANConfig(**{k: v for k, v in run.config.items() if k in {f.name for f in dataclasses.fields(WGANConfig)}})
+    G, _ = build_models(cfg)
+    state = run.load_checkpoint(name)
+    if state is None:
+        raise FileNotFoundError(f"run {run.path} has no checkpoint {name!r}")
+    G.load_state_dict(state["G"])
+    return G.eval()
+
+
+# --------------------------------------------------------------------------- scales and chapter parameters
+@dataclass(frozen=True)
+class WGANScale:
+    """Sizes of the WGAN-GP experiment at one scale. Every field can be overridden."""
+
+    trials: int  # runs per setting, identical up to the seed (paper: 5)
+    steps: int  # generator iterations per run (reference: 100,000)
+    arch: str  # "resnet" (reference) or "dcgan"
+    width: float  # width multiplier
+    eval_every: int  # generator iterations between evaluations
+    n_eval_z: int  # fixed z for the log-condition number
+    score_samples: int  # class-balanced samples per score evaluation (reference: 50,000)
+    n_real: int  # real images for the scorer's reference statistics
+    n_train: int  # training images used (0 = the whole split)
+
+
+#: WGAN-GP presets. ``book`` is chosen to fit the chapter's 30-minute budget on the 2-core
+#: machine (see chapter 05 for the measured times); ``paper`` is the reference's setting.
+WGAN_SCALES = {
+    "smoke": WGANScale(trials=1, steps=12, arch="dcgan", width=0.125, eval_every=6, n_eval_z=10, score_samples=200,
+                       n_real=500, n_train=2_000),
+    "book": WGANScale(trials=3, steps=1_500, arch="dcgan", width=0.25, eval_every=150, n_eval_z=20,
+                      score_samples=1_000, n_real=5_000, n_train=0),
+    "paper": WGANScale(trials=5, steps=100_000, arch="resnet", width=1.0, eval_every=1_000, n_eval_z=50,
+                       score_samples=50_000, n_real=10_000, n_train=0),
+}
+
+#: the four settings of Fig. 7: (critic steps, clamping)
+SETTINGS = ((5, False), (5, True), (1, False), (1, True))
+
+
+def setting_name(n_critic: int, clamp: bool) -> str:
+    """The legend name of a setting, e.g. "1 critic step + JC"."""
+    return f"{n_critic} critic step{'s' if n_critic > 1 else ''}" + (" + JC" if clamp else "")
+
+
+@dataclass(frozen=True)
+class WGANExperiment:
+    """Chapter 05's validated parameters: the scale with overrides and the base config."""
+
+    dataset: str
+    scale_name: str
+    scale: WGANScale
+    seed: int
+    device: str
+    base: WGANConfig  # 5 critic steps, no clamping; the settings differ in n_critic and clamp
+
+    def seeds(self) -> list[int]:
+        return [self.seed + i for i in range(self.scale.trials)]
+
+    def configs(self, n_critic: int, clamp: bool) -> list[WGANConfig]:
+        return [self.base.replace(n_critic=n_critic, clamp=clamp, seed=s) for s in self.seeds()]
+
+    def scorer_kwargs(self) -> dict:
+        """Keyword arguments of :func:`gancond.scores.make_scorer`: the classifier of the other chapters at this scale."""
+        return scorer_kwargs(SCALES[self.scale_name], self.scale.n_real)
+
+    def describe(self) -> dict:
+        b = self.base
+        return {"dataset": self.dataset, "scale": self.scale_name, **dataclasses.asdict(self.scale),
+                "z_dim": b.z_dim, "batch (critic / generator)": f"{b.batch_size} / {b.gen_batch_size}",
+                "Adam lr, β": f"{b.lr:g}, ({b.beta1:g}, {b.beta2:g}), linear decay: {b.lr_decay}",
+                "gradient penalty, AC-GAN weights": f"{b.gp_weight:g}; {b.acgan_real:g} (real), {b.acgan_fake:g} (fake)",
+                "λ_min, λ_max, ε": f"{b.lambda_min:g}, {b.lambda_max:g}, {b.eps:g}", "seed": self.seed,
+                "device": self.device}
+
+
+def wgan_experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, device: str = "cpu",
+                    lambda_min: float = 1.0, lambda_max: float = 20.0, eps: float = 1.0,
+                    **overrides: Any) -> WGANExperiment:
+    """Validate chapter 05's parameters; ``overrides`` are :class:`WGANScale` fields (None keeps the scale's).
+
+    ``$GANCOND_SCALE`` overrides ``scale``. z_dim is 128 for the ResNet (reference) and
+    :data:`gancond.scales.Z_DIM` for the DCGAN-size network. Raises ValueError naming the
+    offending parameter.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"parameter 'dataset' must be one of {sorted(DATASETS)}, got {dataset!r}")
+    scale = scale_from_env(scale)
+    if scale not in WGAN_SCALES:
+        raise ValueError(f"parameter 'scale' must be one of {sorted(WGAN_SCALES)}, got {scale!r}")
+    if not (_is_int(seed) and seed >= 0):
+        raise ValueError(f"parameter 'seed' must be a non-negative integer, got {seed!r}")
+    if not (isinstance(device, str) and (device == "cpu" or device.startswith("cuda") or device == "mps")):
+        raise ValueError(f"parameter 'device' must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
+    fields = {f.name for f in dataclasses.fields(WGANScale)}
+    unknown = set(overrides) - fields
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(fields)}")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    for k, v in given.items():
+        if k == "width":
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
+                raise ValueError(f"parameter 'width' must be a positive number, got {v!r}")
+        elif k == "arch":
+            if v not in ARCHS:
+                raise ValueError(f"parameter 'arch' must be one of {ARCHS}, got {v!r}")
+        elif not (_is_int(v) and (v >= 0 if k == "n_train" else v > 0)):
+            raise ValueError(f"parameter {k!r} must be a {'non-negative' if k == 'n_train' else 'positive'} integer, "
+                             f"got {v!r}")
+    sc = dataclasses.replace(WGAN_SCALES[scale], **given)
+    if sc.arch == "resnet" and DATASETS[dataset][1] != 32:
+        sc = dataclasses.replace(sc, arch="dcgan")  # the reference ResNet is for 32x32 images only
+    try:
+        base = WGANConfig(dataset=dataset, arch=sc.arch, z_dim=128 if sc.arch == "resnet" else Z_DIM[dataset],
+                          width=float(sc.width), steps=sc.steps, n_critic=5, eval_every=min(sc.eval_every, sc.steps),
+                          n_eval_z=sc.n_eval_z, score_samples=sc.score_samples, n_train=sc.n_train,
+                          lambda_min=float(lambda_min), lambda_max=float(lambda_max), eps=float(eps), seed=seed)
+    except ValueError as err:  # name the chapter parameter, not only the dataclass field
+        raise ValueError(f"invalid parameters: {err}") from None
+    return WGANExperiment(dataset, scale, sc, seed, device, base)
