@@ -13,6 +13,8 @@ Modules, by responsibility:
 - ``classifier`` the frozen classifiers behind the scores (trained once, stored)
 - ``vae``        the VAE whose decoder is the GAN generator (Fig. 3)
 - ``memorize``   the memorizing generator of Appendix B.1 (Figs. 8-11)
+- ``wgan``       the class-conditional WGAN-GP trainer of Sec. 4 (Fig. 7)
+- ``resnet``     the WGAN-GP reference's conditional ResNet generator and critic
 - ``analysis``   correlations, differences and clusters over runs
 - ``report``     the chapters' "paper vs this build" tables and checks
 - ``plots``      the figure style and the paper's panel layouts

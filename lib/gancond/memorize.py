@@ -360,10 +360,7 @@ def load_memorizer(run: Run, name: str = "final") -> Generator:
     """The generator stored in a memorizing run's checkpoint ``name``, in eval mode."""
     cfg = memorizer_config(run)
     G = Generator(_IMAGE_SIZE, cfg.z_dim, cfg.width)
-    state = run.load_checkpoint(name)
-    if state is None:
-        raise FileNotFoundError(f"run {run.path} has no checkpoint {name!r}")
-    G.load_state_dict(state["G"])
+    G.load_state_dict(run.require_checkpoint(name)["G"])
     return G.eval()
 
 

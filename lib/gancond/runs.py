@@ -157,6 +157,13 @@ class Run:
             )
         return torch.load(io.BytesIO(data), weights_only=True)
 
+    def require_checkpoint(self, name: str = "final") -> dict:
+        """:meth:`load_checkpoint`, but a missing checkpoint raises FileNotFoundError naming the run."""
+        state = self.load_checkpoint(name)
+        if state is None:
+            raise FileNotFoundError(f"run {self.path} has no checkpoint {name!r}")
+        return state
+
 
 class RunStore:
     """A content-addressed store of runs under ``root`` (see the module docstring)."""

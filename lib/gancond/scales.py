@@ -26,7 +26,8 @@ from typing import Any
 from .data import DATASETS
 from .train import GANConfig
 
-__all__ = ["Scale", "SCALES", "Experiment", "experiment", "scale_from_env", "scorer_kwargs", "Z_DIM"]
+__all__ = ["Scale", "SCALES", "Experiment", "experiment", "scale_from_env", "scorer_kwargs", "check_device",
+           "override", "Z_DIM"]
 
 #: latent dimension per dataset: 64 for MNIST (TF-GAN's MNIST GAN, Appendix B.1), 100 for the
 #: colour datasets (Radford et al.'s DCGAN).
@@ -109,6 +110,38 @@ def _positive_int(name: str, v: Any, allow_zero: bool = False) -> None:
         raise ValueError(f"parameter {name!r} must be a {'non-negative' if allow_zero else 'positive'} integer, got {v!r}")
 
 
+def check_device(device: Any) -> None:
+    """Raise ValueError unless ``device`` is "cpu", "cuda", "cuda:N" or "mps" (the chapters' parameter)."""
+    if not (isinstance(device, str) and (device == "cpu" or device.startswith("cuda") or device == "mps")):
+        raise ValueError(f"parameter 'device' must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
+
+
+def override(preset: Any, overrides: dict[str, Any], allow_zero: tuple[str, ...] = (),
+             choices: dict[str, tuple] | None = None) -> Any:
+    """The dataclass ``preset`` with the chapter's non-None ``overrides`` applied, each validated.
+
+    ``width`` must be a positive number, fields in ``choices`` one of their values, every other
+    field a positive integer (non-negative for the fields in ``allow_zero``). Unknown names and
+    bad values raise ValueError naming the parameter.
+    """
+    choices = choices or {}
+    fields = {f.name for f in dataclasses.fields(preset)} - {"name"}
+    unknown = set(overrides) - fields
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(fields)}")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    for k, v in given.items():
+        if k == "width":
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
+                raise ValueError(f"parameter 'width' must be a positive number, got {v!r}")
+        elif k in choices:
+            if v not in choices[k]:
+                raise ValueError(f"parameter {k!r} must be one of {choices[k]}, got {v!r}")
+        else:
+            _positive_int(k, v, allow_zero=k in allow_zero)
+    return dataclasses.replace(preset, **given)
+
+
 def experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, device: str = "cpu",
                lambda_min: float = 1.0, lambda_max: float = 20.0, eps: float = 1.0, q_mode: str = "per_sample",
                **overrides: Any) -> Experiment:
@@ -123,20 +156,8 @@ def experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, devic
     if scale not in SCALES:
         raise ValueError(f"parameter 'scale' must be one of {sorted(SCALES)}, got {scale!r}")
     _positive_int("seed", seed, allow_zero=True)
-    if not (isinstance(device, str) and (device == "cpu" or device.startswith("cuda") or device == "mps")):
-        raise ValueError(f"parameter 'device' must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
-    fields = {f.name for f in dataclasses.fields(Scale)} - {"name"}
-    unknown = set(overrides) - fields
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(fields)}")
-    given = {k: v for k, v in overrides.items() if v is not None}
-    for k, v in given.items():
-        if k == "width":
-            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
-                raise ValueError(f"parameter 'width' must be a positive number, got {v!r}")
-        else:
-            _positive_int(k, v, allow_zero=k in ("n_train", "classifier_n_train"))
-    sc = dataclasses.replace(SCALES[scale], **given)
+    check_device(device)
+    sc = override(SCALES[scale], overrides, allow_zero=("n_train", "classifier_n_train"))
     try:
         gan = GANConfig(dataset=dataset, z_dim=Z_DIM[dataset], width=float(sc.width), steps=sc.steps,
                         eval_every=min(sc.eval_every, sc.steps), n_eval_z=sc.n_eval_z, score_samples=sc.score_samples,

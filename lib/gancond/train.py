@@ -121,6 +121,12 @@ def generate(G: torch.nn.Module, z: torch.Tensor, batch_size: int = 500) -> torc
         G.train(was)
 
 
+def q_quantiles(q: torch.Tensor) -> dict[str, float]:
+    """The 10%, 50% and 90% quantiles of the quotients Q (B,) as ``q_p10``, ``q_p50``, ``q_p90``."""
+    q = q.double()
+    return {"q_p10": float(q.quantile(0.1)), "q_p50": float(q.median()), "q_p90": float(q.quantile(0.9))}
+
+
 def _evaluate(G, cfg: GANConfig, z_eval, delta_eval, z_score, scorer, device) -> tuple[dict, list[dict]]:
     mean, per_z = mean_log_cond(G, z_eval.to(device))
     was = G.training
@@ -129,8 +135,7 @@ def _evaluate(G, cfg: GANConfig, z_eval, delta_eval, z_score, scorer, device) ->
         x, x_prime = G(z_eval.to(device)), G((z_eval + delta_eval).to(device))
     G.train(was)
     q = quotient(x, x_prime, delta_eval.to(device)).double().cpu()
-    row = {"mean_log_cond": float(mean), "q_p10": float(q.quantile(0.1)), "q_p50": float(q.median()),
-           "q_p90": float(q.quantile(0.9))}
+    row = {"mean_log_cond": float(mean), **q_quantiles(q)}
     if scorer is not None and z_score is not None:
         row.update({k: float(v) for k, v in scorer(generate(G, z_score)).items()})
     per = [{"z": i, "log_cond": float(lc), "q": float(qi)} for i, (lc, qi) in enumerate(zip(per_z.tolist(), q.tolist()))]
@@ -281,8 +286,5 @@ def load_generator(run: Run, name: str = "final") -> Generator:
     """The generator stored in a GAN run's checkpoint ``name``, in eval mode."""
     cfg = GANConfig(**{k: v for k, v in run.config.items() if k in {f.name for f in dataclasses.fields(GANConfig)}})
     G = Generator(cfg.image_size, cfg.z_dim, cfg.width)
-    state = run.load_checkpoint(name)
-    if state is None:
-        raise FileNotFoundError(f"run {run.path} has no checkpoint {name!r}")
-    G.load_state_dict(state["G"])
+    G.load_state_dict(run.require_checkpoint(name)["G"])
     return G.eval()

@@ -391,18 +391,11 @@ def _config_of(run: Run) -> VAEConfig:
     return VAEConfig(**{k: v for k, v in run.config.items() if k in {f.name for f in dataclasses.fields(VAEConfig)}})
 
 
-def _state(run: Run, name: str) -> dict:
-    state = run.load_checkpoint(name)
-    if state is None:
-        raise FileNotFoundError(f"run {run.path} has no checkpoint {name!r}")
-    return state
-
-
 def load_decoder(run: Run, name: str = "final") -> Generator:
     """The decoder (a :class:`gancond.models.Generator`) of a VAE run's checkpoint, in eval mode."""
     cfg = _config_of(run)
     G = Generator(cfg.image_size, cfg.z_dim, cfg.width)
-    G.load_state_dict(_state(run, name)["G"])
+    G.load_state_dict(run.require_checkpoint(name)["G"])
     return G.eval()
 
 
@@ -410,5 +403,5 @@ def load_encoder(run: Run, name: str = "final") -> Encoder:
     """The encoder of a VAE run's checkpoint, in eval mode."""
     cfg = _config_of(run)
     E = Encoder(cfg.image_size, cfg.z_dim, cfg.width)
-    E.load_state_dict(_state(run, name)["E"])
+    E.load_state_dict(run.require_checkpoint(name)["E"])
     return E.eval()

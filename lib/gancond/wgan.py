@@ -54,8 +54,8 @@ from .jacobian import mean_log_cond
 from .models import Discriminator, Generator
 from .resnet import ResNetCritic, ResNetGenerator
 from .runs import Run, RunStore
-from .scales import SCALES, Z_DIM, scale_from_env, scorer_kwargs
-from .train import Scorer, _progress, fixed_latents
+from .scales import SCALES, Z_DIM, check_device, override, scale_from_env, scorer_kwargs
+from .train import Scorer, _progress, fixed_latents, q_quantiles
 
 __all__ = ["ARCHS", "WGANConfig", "WithLabels", "gradient_penalty", "critic_loss", "generator_loss",
            "build_models", "eval_labels", "generate_conditional", "conditional_log_cond", "wgan_run_config",
@@ -247,8 +247,7 @@ def _evaluate(G, cfg: WGANConfig, z_eval, y_eval, delta_eval, z_score, y_score, 
         x_prime = G((z_eval + delta_eval).to(device), y_eval.to(device))
     G.train(was)
     q = quotient(x, x_prime, delta_eval.to(device)).double().cpu()
-    row = {"mean_log_cond": mean, "q_p10": float(q.quantile(0.1)), "q_p50": float(q.median()),
-           "q_p90": float(q.quantile(0.9))}
+    row = {"mean_log_cond": mean, **q_quantiles(q)}
     if scorer is not None and z_score is not None:
         row.update({k: float(v) for k, v in scorer(generate_conditional(G, z_score, y_score)).items()})
     per = [{"z": i, "label": int(lbl), "log_cond": float(lc), "q": float(qi)}
@@ -418,10 +417,7 @@ def load_wgan_generator(run: Run, name: str = "final") -> nn.Module:
     """The conditional generator stored in a WGAN-GP run's checkpoint ``name``, in eval mode."""
     cfg = WGANConfig(**{k: v for k, v in run.config.items() if k in {f.name for f in dataclasses.fields(WGANConfig)}})
     G, _ = build_models(cfg)
-    state = run.load_checkpoint(name)
-    if state is None:
-        raise FileNotFoundError(f"run {run.path} has no checkpoint {name!r}")
-    G.load_state_dict(state["G"])
+    G.load_state_dict(run.require_checkpoint(name)["G"])
     return G.eval()
 
 
@@ -508,24 +504,8 @@ def wgan_experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, 
         raise ValueError(f"parameter 'scale' must be one of {sorted(WGAN_SCALES)}, got {scale!r}")
     if not (_is_int(seed) and seed >= 0):
         raise ValueError(f"parameter 'seed' must be a non-negative integer, got {seed!r}")
-    if not (isinstance(device, str) and (device == "cpu" or device.startswith("cuda") or device == "mps")):
-        raise ValueError(f"parameter 'device' must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
-    fields = {f.name for f in dataclasses.fields(WGANScale)}
-    unknown = set(overrides) - fields
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(fields)}")
-    given = {k: v for k, v in overrides.items() if v is not None}
-    for k, v in given.items():
-        if k == "width":
-            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
-                raise ValueError(f"parameter 'width' must be a positive number, got {v!r}")
-        elif k == "arch":
-            if v not in ARCHS:
-                raise ValueError(f"parameter 'arch' must be one of {ARCHS}, got {v!r}")
-        elif not (_is_int(v) and (v >= 0 if k == "n_train" else v > 0)):
-            raise ValueError(f"parameter {k!r} must be a {'non-negative' if k == 'n_train' else 'positive'} integer, "
-                             f"got {v!r}")
-    sc = dataclasses.replace(WGAN_SCALES[scale], **given)
+    check_device(device)
+    sc = override(WGAN_SCALES[scale], overrides, allow_zero=("n_train",), choices={"arch": ARCHS})
     if sc.arch == "resnet" and DATASETS[dataset][1] != 32:
         sc = dataclasses.replace(sc, arch="dcgan")  # the reference ResNet is for 32x32 images only
     try:
