@@ -52,7 +52,7 @@ from .data import dataset_info, load_dataset
 from .jacobian import mean_log_cond
 from .models import Generator
 from .runs import Run, RunStore
-from .scales import Z_DIM, scale_from_env
+from .scales import Z_DIM, _positive_int, check_device, override, scale_from_env
 from .train import fixed_latents, generate
 
 __all__ = [
@@ -425,12 +425,6 @@ class MemorizeExperiment:
                 "eval_seed": self.base.eval_seed, "seed": self.seed, "device": self.device}
 
 
-def _check_int(name: str, v: Any, allow_zero: bool = False) -> None:
-    ok = isinstance(v, int) and not isinstance(v, bool) and (v >= 0 if allow_zero else v > 0)
-    if not ok:
-        raise ValueError(f"parameter {name!r} must be a {'non-negative' if allow_zero else 'positive'} integer, got {v!r}")
-
-
 def memorize_experiment(scale: str = "book", seed: int = 0, device: str = "cpu", lr: float = 2e-4,
                         beta1: float = 0.5, eval_seed: int = 0, **overrides: Any) -> MemorizeExperiment:
     """Validate the chapter's parameters and build its :class:`MemorizeExperiment`.
@@ -443,22 +437,10 @@ def memorize_experiment(scale: str = "book", seed: int = 0, device: str = "cpu",
     scale = scale_from_env(scale)
     if scale not in MEMORIZE_SCALES:
         raise ValueError(f"parameter 'scale' must be one of {sorted(MEMORIZE_SCALES)}, got {scale!r}")
-    _check_int("seed", seed, allow_zero=True)
-    _check_int("eval_seed", eval_seed, allow_zero=True)
-    if not (isinstance(device, str) and (device == "cpu" or device.startswith("cuda") or device == "mps")):
-        raise ValueError(f"parameter 'device' must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
-    fields = {f.name for f in dataclasses.fields(MemorizeScale)} - {"name"}
-    unknown = set(overrides) - fields
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(fields)}")
-    given = {k: v for k, v in overrides.items() if v is not None}
-    for k, v in given.items():
-        if k == "width":
-            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0):
-                raise ValueError(f"parameter 'width' must be a positive number, got {v!r}")
-        else:
-            _check_int(k, v, allow_zero=k == "n_copies")
-    sc = dataclasses.replace(MEMORIZE_SCALES[scale], **given)
+    _positive_int("seed", seed, allow_zero=True)
+    _positive_int("eval_seed", eval_seed, allow_zero=True)
+    check_device(device)
+    sc = override(MEMORIZE_SCALES[scale], overrides, allow_zero=("n_copies",))
     if sc.n_copies > sc.n_memorized:
         raise ValueError(f"parameter 'n_copies' must be at most n_memorized ({sc.n_memorized}), got {sc.n_copies}")
     if sc.score_samples > sc.n_memorized or sc.score_samples < 2:

@@ -19,6 +19,7 @@ naming the parameter. The environment variable ``GANCOND_SCALE`` (set by CI) ove
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -132,7 +133,7 @@ def override(preset: Any, overrides: dict[str, Any], allow_zero: tuple[str, ...]
     given = {k: v for k, v in overrides.items() if v is not None}
     for k, v in given.items():
         if k == "width":
-            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0):
                 raise ValueError(f"parameter 'width' must be a positive number, got {v!r}")
         elif k in choices:
             if v not in choices[k]:

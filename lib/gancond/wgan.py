@@ -493,8 +493,10 @@ def wgan_experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, 
                     **overrides: Any) -> WGANExperiment:
     """Validate chapter 05's parameters; ``overrides`` are :class:`WGANScale` fields (None keeps the scale's).
 
-    ``$GANCOND_SCALE`` overrides ``scale``. z_dim is 128 for the ResNet (reference) and
-    :data:`gancond.scales.Z_DIM` for the DCGAN-size network. Raises ValueError naming the
+    ``$GANCOND_SCALE`` overrides ``scale``. The ResNet is the reference's 32x32 network, so for
+    MNIST and STL-10 the DCGAN-size network is used whatever the scale says (``describe`` shows
+    which). z_dim is 128 for the ResNet (reference) and :data:`gancond.scales.Z_DIM` for the
+    DCGAN-size network. Raises ValueError naming the
     offending parameter.
     """
     if dataset not in DATASETS:
