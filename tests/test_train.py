@@ -12,13 +12,14 @@ import pytest
 import torch
 
 from gancond.runs import CorruptCheckpoint, RunStore
-from gancond.train import GANConfig, load_generator, run_config, train_gan
+from gancond.train import RECIPES, GANConfig, load_generator, run_config, train_gan, train_gans, train_quotient
 
-SMOKE = dict(dataset="mnist", width=0.125, steps=12, batch_size=16, eval_every=4, n_eval_z=3, score_samples=0,
+SMOKE = dict(dataset="mnist", recipe="custom", width=0.125, steps=12, batch_size=16, eval_every=4, n_eval_z=3, score_samples=0,
              n_train=512)
 
 # columns that must agree exactly between two runs of the same config (time_s is wall clock)
-NUMBERS = ["step", "loss_d", "loss_g", "penalty", "train_q_p50", "mean_log_cond", "q_p10", "q_p50", "q_p90"]
+NUMBERS = ["step", "loss_d", "loss_g", "penalty", "clamp_q_p50", "mean_log_cond", "q_p10", "q_p50", "q_p90",
+           "train_q_p10", "train_q_p50", "train_q_p90"]
 
 
 def test_smoke_run_on_real_mnist(store, data_root):
@@ -105,7 +106,68 @@ def test_corrupt_checkpoint_is_reported_not_overwritten(store, data_root):
     ("steps", -5, "steps must be a positive integer"),
     ("lambda_min", 30.0, "lambda_min must be < lambda_max"),
     ("width", 0.0, "width"),
+    ("recipe", "adamw", "recipe must be one of"),
+    ("lr_g", 1e-3, "lr_g must be 0.0002 under recipe 'radford'"),
+    ("lr_d", 1.5, "lr_d must be in"),
 ])
 def test_bad_config_raises(field, value, match):
     with pytest.raises(ValueError, match=match):
         GANConfig(**{field: value})
+
+
+def test_recipes():
+    t = GANConfig.from_recipe("tfgan", steps=10)
+    assert (t.recipe, t.batch_size, t.lr_g, t.lr_d, t.beta1) == ("tfgan", 32, 1e-3, 1e-4, 0.5)
+    r = GANConfig()
+    assert (r.recipe, r.batch_size, r.lr_g, r.lr_d) == ("radford", 64, 2e-4, 2e-4)
+    assert GANConfig(recipe="custom", lr_g=3e-4).lr_g == 3e-4  # custom: any values
+    with pytest.raises(ValueError, match="recipe must be one of"):
+        GANConfig.from_recipe("sgd")
+    # the recipe is part of a run's identity
+    assert run_config(t, None)["recipe"] == "tfgan" and set(RECIPES) == {"radford", "tfgan"}
+
+
+def test_training_quotient_leaves_the_generator_untouched():
+    from gancond.models import Generator
+
+    G = Generator(28, 8, 0.125).train()
+    before = {k: v.clone() for k, v in G.state_dict().items()}
+    z = torch.randn(6, 8)
+    d = torch.randn(6, 8)
+    d = d / d.norm(dim=1, keepdim=True)
+    q = train_quotient(G, z, d)
+    assert q.shape == (6,) and q.dtype == torch.float64 and (q > 0).all()
+    for k, v in G.state_dict().items():  # BatchNorm running statistics unchanged
+        assert torch.equal(v, before[k]), k
+    # the same Q as Algorithm 1's concatenated training-mode pass
+    with torch.no_grad():
+        out = G(torch.cat([z, z + d]))
+    expect = (out[:6] - out[6:]).flatten(1).norm(dim=1).double()
+    assert torch.allclose(q, expect, rtol=1e-5)
+
+
+def test_unclamped_runs_log_training_q(store, data_root):
+    run = train_gan(GANConfig(**SMOKE), store, progress=False, root=data_root)
+    m, tq = run.read_table("metrics"), run.read_table("train_q")
+    assert m["train_q_p50"].notna().all() and m["clamp_q_p50"].isna().all()
+    assert len(tq) == len(m) * SMOKE["batch_size"] and set(tq["step"]) == set(m["step"])
+    med = tq.groupby("step")["q"].quantile(0.5, interpolation="lower").to_numpy()  # torch's median
+    assert torch.allclose(torch.tensor(med), torch.tensor(m["train_q_p50"].to_numpy()))
+
+
+def test_workers_give_the_numbers_of_a_sequential_one_thread_sweep(tmp_path, data_root):
+    cfgs = [GANConfig(**SMOKE, seed=s, clamp=s == 1) for s in range(3)]
+    torch.set_num_threads(1)
+    try:
+        seq = train_gans(cfgs, RunStore(tmp_path / "seq"), progress=False, root=data_root, workers=1)
+    finally:
+        torch.set_num_threads(2)
+    par = train_gans(cfgs, RunStore(tmp_path / "par"), progress=False, root=data_root, workers=2)
+    assert [r.id for r in seq] == [r.id for r in par]
+    for a, b in zip(seq, par):
+        for t in ("metrics", "per_z", "train_q"):
+            x, y = a.read_table(t), b.read_table(t)
+            cols = [c for c in x.columns if c != "time_s"]
+            pd.testing.assert_frame_equal(x[cols], y[cols])
+    with pytest.raises(ValueError, match="workers must be"):
+        train_gans(cfgs, RunStore(tmp_path / "seq"), workers=0)

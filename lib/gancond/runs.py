@@ -233,18 +233,25 @@ class RunStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def sweep(self, kind: str, jobs: Iterable[tuple[Any, Callable[[Run], None]]],
-              executor: Executor | None = None) -> list[Run]:
+              executor: Executor | None = None, progress: bool = False) -> list[Run]:
         """Runs for all ``(config, fn)`` jobs, in order, computing only the missing ones.
 
         Sequential by default; pass any ``concurrent.futures.Executor`` (a process pool, dask's,
         submitit's) to run them there. Each ``fn`` must then be picklable (a module-level
         function or an object with ``__call__``). Two jobs never work on one run at once: the
-        run's lock serialises them.
+        run's lock serialises them. With ``progress`` an executor sweep shows a bar over finished runs.
         """
         jobs = list(jobs)
         if executor is None:
             return [self.get_or_run(kind, c, fn) for c, fn in jobs]
         futures = [executor.submit(_get_or_run, str(self.root), kind, _canonical(c), fn) for c, fn in jobs]
+        if progress:
+            from concurrent.futures import as_completed
+
+            from tqdm import tqdm
+
+            for _ in tqdm(as_completed(futures), total=len(futures), desc=f"{kind} runs", leave=False):
+                pass
         return [Run(Path(f.result()), kind, _canonical(c)) for f, (c, _) in zip(futures, jobs)]
 
     @staticmethod

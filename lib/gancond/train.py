@@ -1,7 +1,16 @@
 """The non-saturating GAN trainer, with or without Jacobian Clamping (paper Secs. 3–4).
 
 Losses (eqs. 1, 2): L_D = −E[log D(x)] − E[log(1 − D(G(z)))], L_G = −E[log D(G(z))], with
-D returning logits (so log D = −softplus(−logit)). Optimiser: Adam, lr 2e-4, β1 0.5 (DCGAN).
+D returning logits (so log D = −softplus(−logit)). Optimiser: Adam with separate learning rates
+for G and D, set by a *recipe* (:data:`RECIPES`):
+
+- ``"radford"``: the settings the paper's text names (Radford et al. 2015): batch 64, Adam
+  2e-4 for both networks, β1 0.5;
+- ``"tfgan"``: the TF-GAN MNIST example, with which the paper's MNIST setup shares its
+  64-dimensional latent and its classifier-based scores: batch 32, Adam β1 0.5, 1e-3 for G and
+  1e-4 for D;
+- ``"custom"``: any values.
+
 With clamping, the penalty L of Algorithm 1 is added to L_G, and the GAN update uses the
 G(z) half of the same concatenated forward pass.
 
@@ -11,7 +20,13 @@ batch of z fixed by ``eval_seed`` (the same z for every run, so runs are compara
 - ``log_cond`` per z: log κ(M_z) = 2 log(σ_max/σ_min) of J_z, G in eval mode (Fig. 2), and
   its mean ``mean_log_cond`` (Fig. 1, top row);
 - the per-sample quotient Q of Algorithm 1 (G in eval mode, a fixed δ of norm ε), for the
-  Q-band figure and the λ calibration; clamped runs also log the training-batch Q;
+  Q-band figure;
+- the *training-time* Q of every run, clamped or not: a training batch z and its perturbed
+  copy z + δ pass through (a copy of) G in training mode, as Algorithm 1 would pass them, with
+  no gradient and no effect on the run (``train_q_p10/p50/p90``, per sample in ``train_q.csv``).
+  This is the "empirical value of Q during training without Jacobian Clamping" from which the
+  paper chose λ (Sec. 4); clamped runs also log ``clamp_q_p50``, the interval's mean of the
+  median Q that the penalty saw;
 - the scorer's numbers (e.g. classifier score and Fréchet distance) on ``score_samples``
   samples from fixed z, if a scorer is given;
 - losses averaged over the interval and wall-clock times.
@@ -23,8 +38,10 @@ uninterrupted run gives.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
+import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
@@ -39,7 +56,15 @@ from .jacobian import mean_log_cond
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 
-__all__ = ["GANConfig", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan", "train_gans"]
+__all__ = ["GANConfig", "RECIPES", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan",
+           "train_gans", "train_quotient", "default_workers"]
+
+#: Optimiser settings of each training recipe (see the module docstring). A config whose
+#: ``recipe`` is one of these must carry exactly these values; ``"custom"`` carries any.
+RECIPES: dict[str, dict[str, Any]] = {
+    "radford": {"batch_size": 64, "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "beta2": 0.999},
+    "tfgan": {"batch_size": 32, "lr_g": 1e-3, "lr_d": 1e-4, "beta1": 0.5, "beta2": 0.999},
+}
 
 
 class Scorer(Protocol):
@@ -59,9 +84,11 @@ class GANConfig:
     z_dim: int = 64  # latent dimension n_z
     width: float = 1.0  # network width multiplier (1.0 = the paper's DCGAN)
     steps: int = 20_000  # generator updates
-    batch_size: int = 64  # B (DCGAN)
-    lr: float = 2e-4  # Adam learning rate (DCGAN)
-    beta1: float = 0.5  # Adam β1 (DCGAN)
+    recipe: str = "radford"  # "radford", "tfgan" (RECIPES) or "custom": names the next five fields
+    batch_size: int = 64  # B (radford: 64, tfgan: 32)
+    lr_g: float = 2e-4  # Adam learning rate of G (radford: 2e-4, tfgan: 1e-3)
+    lr_d: float = 2e-4  # Adam learning rate of D (radford: 2e-4, tfgan: 1e-4)
+    beta1: float = 0.5  # Adam β1 (both recipes: 0.5)
     beta2: float = 0.999  # Adam β2
     clamp: bool = False  # add the Jacobian Clamping penalty (Algorithm 1)
     lambda_min: float = 1.0  # λ_min (paper: 1)
@@ -86,7 +113,12 @@ class GANConfig:
         for f in ("score_samples", "n_train", "seed", "eval_seed"):
             need(isinstance(getattr(self, f), int) and getattr(self, f) >= 0, f, "must be a non-negative integer")
         need(isinstance(self.width, (int, float)) and math.isfinite(self.width) and self.width > 0, "width", "must be > 0")
-        need(0 < self.lr < 1, "lr", "must be in (0, 1)")
+        need(0 < self.lr_g < 1, "lr_g", "must be in (0, 1)")
+        need(0 < self.lr_d < 1, "lr_d", "must be in (0, 1)")
+        need(self.recipe in (*RECIPES, "custom"), "recipe", f"must be one of {(*RECIPES, 'custom')}")
+        if self.recipe in RECIPES:
+            for f, v in RECIPES[self.recipe].items():
+                need(getattr(self, f) == v, f, f"must be {v!r} under recipe {self.recipe!r} (use recipe='custom')")
         need(0 <= self.beta1 < 1 and 0 <= self.beta2 < 1, "beta1", "and beta2 must be in [0, 1)")
         need(self.q_mode in Q_MODES, "q_mode", f"must be one of {Q_MODES}")
         check_lambdas(self.lambda_min, self.lambda_max, self.eps, self.q_mode)
@@ -97,6 +129,13 @@ class GANConfig:
 
     def replace(self, **changes: Any) -> "GANConfig":
         return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_recipe(cls, recipe: str, **fields: Any) -> "GANConfig":
+        """A config with the optimiser settings of ``recipe`` (:data:`RECIPES`) and ``fields``."""
+        if recipe not in RECIPES:
+            raise ValueError(f"recipe must be one of {sorted(RECIPES)}, got {recipe!r}")
+        return cls(recipe=recipe, **{**RECIPES[recipe], **fields})
 
 
 def fixed_latents(z_dim: int, n: int, eval_seed: int = 0, offset: int = 0) -> torch.Tensor:
@@ -127,7 +166,30 @@ def q_quantiles(q: torch.Tensor) -> dict[str, float]:
     return {"q_p10": float(q.quantile(0.1)), "q_p50": float(q.median()), "q_p90": float(q.quantile(0.9))}
 
 
-def _evaluate(G, cfg: GANConfig, z_eval, delta_eval, z_score, scorer, device) -> tuple[dict, list[dict]]:
+@torch.no_grad()
+def train_quotient(G: torch.nn.Module, z: torch.Tensor, delta: torch.Tensor, q_mode: str = "per_sample") -> torch.Tensor:
+    """Q of Algorithm 1 as training sees it, without touching the run: (B,) or (1,) on the CPU.
+
+    z (B, n_z) and z + δ pass through a copy of G in training mode as one batch (the
+    BatchNorm statistics of the concatenated batch, as in :func:`~gancond.clamping.jacobian_clamping`);
+    the copy keeps G's running statistics unchanged and no gradient is formed.
+    """
+    Gc = copy.deepcopy(G).train()
+    out = Gc(torch.cat([z, z + delta]))  # (2B, C, H, W)
+    return quotient(out[: z.shape[0]], out[z.shape[0]:], delta, q_mode).double().cpu()
+
+
+def _probe_batch(cfg: "GANConfig", step: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training-time Q probe's z (B, n_z) and δ at ``step``: a function of (seed, step) only,
+    drawn from its own generator so the run's random stream is untouched."""
+    g = torch.Generator().manual_seed(1_000_003 * (cfg.seed + 1) + step)
+    z = torch.randn(cfg.batch_size, cfg.z_dim, generator=g)
+    d = torch.randn(cfg.batch_size, cfg.z_dim, generator=g)
+    norm = d.norm(dim=1, keepdim=True) if cfg.q_mode == "per_sample" else d.norm()
+    return z, cfg.eps * d / norm
+
+
+def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer, device) -> tuple[dict, list[dict], list[dict]]:
     mean, per_z = mean_log_cond(G, z_eval.to(device))
     was = G.training
     G.eval()
@@ -136,10 +198,13 @@ def _evaluate(G, cfg: GANConfig, z_eval, delta_eval, z_score, scorer, device) ->
     G.train(was)
     q = quotient(x, x_prime, delta_eval.to(device)).double().cpu()
     row = {"mean_log_cond": float(mean), **q_quantiles(q)}
+    z_p, d_p = _probe_batch(cfg, step)
+    q_train = train_quotient(G, z_p.to(device), d_p.to(device), cfg.q_mode)
+    row.update({f"train_{k}": v for k, v in q_quantiles(q_train).items()})
     if scorer is not None and z_score is not None:
         row.update({k: float(v) for k, v in scorer(generate(G, z_score)).items()})
     per = [{"z": i, "log_cond": float(lc), "q": float(qi)} for i, (lc, qi) in enumerate(zip(per_z.tolist(), q.tolist()))]
-    return row, per
+    return row, per, [{"i": i, "q": float(qi)} for i, qi in enumerate(q_train.tolist())]
 
 
 class _GANWork:
@@ -159,48 +224,50 @@ class _GANWork:
         torch.manual_seed(cfg.seed)
         G = Generator(cfg.image_size, cfg.z_dim, cfg.width).to(dev)
         D = Discriminator(cfg.image_size, cfg.width).to(dev)
-        opt_G = torch.optim.Adam(G.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
-        opt_D = torch.optim.Adam(D.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
+        opt_G = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
+        opt_D = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
         rng = torch.Generator().manual_seed(cfg.seed + 7919)  # data order, z, δ
         z_eval = fixed_latents(cfg.z_dim, cfg.n_eval_z, cfg.eval_seed, 0)  # (n_eval_z, z_dim), the same for every run
         d = torch.randn(z_eval.shape, generator=torch.Generator().manual_seed(cfg.eval_seed + 1))
         delta_eval = cfg.eps * d / d.norm(dim=1, keepdim=True)
         z_score = fixed_latents(cfg.z_dim, cfg.score_samples, cfg.eval_seed, 1) if cfg.score_samples and self.scorer else None
 
-        step, perm, pos, rows, per_rows, elapsed = 0, torch.randperm(n, generator=rng), 0, [], [], 0.0
+        step, perm, pos, rows, per_rows, q_rows, elapsed = 0, torch.randperm(n, generator=rng), 0, [], [], [], 0.0
         state = run.load_checkpoint("last")
         if state is not None:  # resume where the last checkpoint left off
             G.load_state_dict(state["G"]); D.load_state_dict(state["D"])
             opt_G.load_state_dict(state["opt_G"]); opt_D.load_state_dict(state["opt_D"])
             rng.set_state(state["rng"])
             step, perm, pos, elapsed = state["step"], state["perm"], state["pos"], state["elapsed"]
-            rows, per_rows = state["rows"], state["per_rows"]
+            rows, per_rows, q_rows = state["rows"], state["per_rows"], state["q_rows"]
 
         run.info.update(device=str(dev), data=dataset_info(cfg.dataset, self.root), n_train=n,
                         scorer=getattr(self.scorer, "name", None))
-        acc = {"loss_d": 0.0, "loss_g": 0.0, "penalty": 0.0, "train_q_p50": 0.0, "n": 0}
+        acc = {"loss_d": 0.0, "loss_g": 0.0, "penalty": 0.0, "clamp_q_p50": 0.0, "n": 0}
         t_start = time.perf_counter() - elapsed
 
         def record() -> None:
             t_eval = time.perf_counter()
-            row, per = _evaluate(G, cfg, z_eval, delta_eval, z_score, self.scorer, dev)
+            row, per, q_train = _evaluate(G, cfg, step, z_eval, delta_eval, z_score, self.scorer, dev)
             k = max(acc["n"], 1)
             row = {"step": step, "loss_d": acc["loss_d"] / k if acc["n"] else math.nan,
                    "loss_g": acc["loss_g"] / k if acc["n"] else math.nan,
                    "penalty": acc["penalty"] / k if acc["n"] and cfg.clamp else math.nan,
-                   "train_q_p50": acc["train_q_p50"] / k if acc["n"] and cfg.clamp else math.nan,
+                   "clamp_q_p50": acc["clamp_q_p50"] / k if acc["n"] and cfg.clamp else math.nan,
                    **row, "time_s": t_eval - t_start}
             rows.append(row)
             per_rows.extend({"step": step, **p} for p in per)
-            acc.update(loss_d=0.0, loss_g=0.0, penalty=0.0, train_q_p50=0.0, n=0)
+            q_rows.extend({"step": step, **p} for p in q_train)
+            acc.update(loss_d=0.0, loss_g=0.0, penalty=0.0, clamp_q_p50=0.0, n=0)
 
         def checkpoint() -> None:
             run.write_table("metrics", pd.DataFrame(rows))
             run.write_table("per_z", pd.DataFrame(per_rows))
+            run.write_table("train_q", pd.DataFrame(q_rows))
             run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict(), "opt_G": opt_G.state_dict(),
                                  "opt_D": opt_D.state_dict(), "rng": rng.get_state(), "step": step, "perm": perm,
                                  "pos": pos, "elapsed": time.perf_counter() - t_start, "rows": rows,
-                                 "per_rows": per_rows})
+                                 "per_rows": per_rows, "q_rows": q_rows})
 
         if step == 0 and not rows:
             record()
@@ -235,7 +302,7 @@ class _GANWork:
             step += 1
             acc["loss_d"] += loss_d.item(); acc["loss_g"] += loss_g.item(); acc["n"] += 1
             if penalty is not None:
-                acc["penalty"] += penalty.item(); acc["train_q_p50"] += jc.Q.median().item()
+                acc["penalty"] += penalty.item(); acc["clamp_q_p50"] += jc.Q.median().item()
             bar.update(1)
             if step % cfg.eval_every == 0 or step == cfg.steps:
                 record()
@@ -269,17 +336,46 @@ def train_gan(cfg: GANConfig, store: RunStore | None = None, scorer: Scorer | No
     return store.get_or_run("gan", run_config(cfg, scorer), _GANWork(cfg, scorer, device, progress, root))
 
 
+def default_workers(n_jobs: int, device: str = "cpu") -> int:
+    """Worker processes for a sweep of ``n_jobs`` missing runs: one per available core (at most
+    ``n_jobs``) on a CPU, where small networks use one core each best; 1 on an accelerator."""
+    if not str(device).startswith("cpu"):
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(n_jobs, cores))
+
+
+def _one_thread() -> None:
+    """Initializer of sweep workers: one torch thread per process (the processes share the cores)."""
+    torch.set_num_threads(1)
+
+
 def train_gans(cfgs: list[GANConfig], store: RunStore | None = None, scorer: Scorer | None = None,
-               device: str = "cpu", progress: bool = True, root=None, executor=None) -> list[Run]:
+               device: str = "cpu", progress: bool = True, root=None, executor=None,
+               workers: int | None = None) -> list[Run]:
     """:func:`train_gan` for many configs through :meth:`RunStore.sweep` (missing runs only).
 
-    Sequential by default (each run shows its progress bar); with an ``executor`` the runs go
-    to it and show no bars.
+    Independent runs go to ``workers`` worker processes with one torch thread each (None: one
+    per core on a CPU, see :func:`default_workers`; 1: in this process, one progress bar per
+    run). A run's numbers do not depend on the process that trained it: a sweep with workers
+    equals a sequential one in a process with one thread (``tests/test_train.py``). Pass any
+    ``concurrent.futures.Executor`` (dask's, submitit's) as ``executor`` to send the runs there.
     """
     store = store or RunStore()
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise ValueError(f"workers must be a positive integer or None, got {workers!r}")
+    if executor is None:
+        missing = [c for c in cfgs if store.get("gan", run_config(c, scorer)) is None]
+        n = default_workers(len(missing), device) if workers is None else min(workers, max(len(missing), 1))
+        if n > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as ex:
+                return train_gans(cfgs, store, scorer, device, progress, root, executor=ex)
     show = progress and executor is None
     jobs = [(run_config(c, scorer), _GANWork(c, scorer, device, show, root)) for c in cfgs]
-    return store.sweep("gan", jobs, executor)
+    return store.sweep("gan", jobs, executor, progress=progress and executor is not None)
 
 
 def load_generator(run: Run, name: str = "final") -> Generator:
