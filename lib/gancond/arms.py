@@ -1,0 +1,120 @@
+"""The arms of the experiment that chapters 1–4 share, trained once through the run store.
+
+For the main recipe (book scale: ``tfgan``, 10 seeds per arm):
+
+- ``unclamped``: runs identical up to the seed (chapters 1, 3, 4);
+- ``paper λ``: Jacobian Clamping with the paper's band λ ∈ [1, 20] (chapter 2);
+- ``calibrated λ``: clamping with the band the paper's procedure picks from the unclamped
+  runs' *training-time* Q (:func:`calibrated_band`; chapter 2);
+- ``dose`` arms: ``dose_runs`` seeds at each weaker band λ_max × {1/2, 1/4} of
+  :func:`gancond.claims.dose_levels` (chapter 2, beyond the paper).
+
+For a second recipe (book scale: ``radford``) only ``unclamped`` and ``paper λ``.
+:func:`train_arms` trains what is missing in two sweeps: first the main recipe's unclamped runs
+(the calibration needs them), then everything else at once, so every core stays busy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .claims import dose_levels
+from .clamping import calibrate_lambdas
+from .runs import Run, RunStore
+from .scales import Experiment
+from .train import GANConfig, train_gans
+
+__all__ = ["Arms", "calibrated_band", "train_arms", "finals", "PAPER_BAND"]
+
+PAPER_BAND = (1.0, 20.0)  # λ_min, λ_max of Algorithm 1 in the paper
+
+
+def training_q(run: Run) -> np.ndarray:
+    """All per-sample training-time Q a run logged after initialisation (see :mod:`gancond.train`)."""
+    t = run.read_table("train_q")
+    return t.loc[t["step"] > 0, "q"].to_numpy()
+
+
+def calibrated_band(plain: list[Run]) -> dict:
+    """The paper's procedure on unclamped runs: the better-scoring half (by final score) are the
+    good runs, and [λ_min, λ_max] is the central 90% of their pooled training-time Q
+    (:func:`gancond.clamping.calibrate_lambdas`), rounded to 3 decimals (part of the runs' ids)."""
+    q_by_run = {r.id: training_q(r) for r in plain}
+    scores = {r.id: float(r.read_table("metrics")["score"].iloc[-1]) for r in plain}
+    cal = calibrate_lambdas(q_by_run, scores, good_fraction=0.5, coverage=0.9)
+    lo, hi = round(cal["lambda_min"], 3), round(cal["lambda_max"], 3)
+    if not lo < hi:
+        raise ValueError(f"the calibrated band [{lo}, {hi}] is empty after rounding")
+    return {**cal, "lambda_min": lo, "lambda_max": hi}
+
+
+@dataclass
+class Arms:
+    """The runs of one recipe, by arm; every list is in seed order."""
+
+    exp: Experiment
+    plain: list[Run]
+    paper: list[Run]
+    band: dict | None = None  # calibrated band (see calibrated_band); None for a second recipe
+    calibrated: list[Run] = field(default_factory=list)
+    dose: dict[tuple[float, float], list[Run]] = field(default_factory=dict)  # band -> runs (weaker clamps)
+
+    @property
+    def recipe(self) -> str:
+        return self.exp.recipe
+
+    def named(self) -> dict[str, list[Run]]:
+        """Arm label -> runs, in the order of the figures."""
+        out = {"unclamped": self.plain, "paper λ [1, 20]": self.paper}
+        if self.band is not None:
+            out[f"calibrated λ [{self.band['lambda_min']:g}, {self.band['lambda_max']:g}]"] = self.calibrated
+        for (lo, hi), runs in self.dose.items():
+            out[f"weaker λ [{lo:g}, {hi:g}]"] = runs
+        return out
+
+
+def _configs(exp: Experiment, band: dict | None) -> dict[str, list[GANConfig]]:
+    cfgs = {"paper": exp.configs(clamp=True, band=PAPER_BAND)}
+    if band is not None:
+        levels = dose_levels(band["lambda_min"], band["lambda_max"])
+        cfgs["calibrated"] = exp.configs(clamp=True, band=levels[0])
+        for lv in levels[1:]:
+            cfgs[lv] = exp.configs(clamp=True, band=lv, runs=exp.scale.dose_runs)
+    return cfgs
+
+
+def train_arms(main: Experiment, second: Experiment | None = None, store: RunStore | None = None, scorer=None,
+               progress: bool = True, workers: int | None = None, root=None) -> dict[str, Arms]:
+    """Train (or load) every arm; returns recipe -> :class:`Arms` (the main recipe first).
+
+    ``main`` gets all arms, ``second`` (another recipe, or None) the unclamped and paper-λ ones.
+    ``workers`` as in :func:`gancond.train.train_gans`.
+    """
+    if second is not None and second.recipe == main.recipe:
+        raise ValueError(f"the second reading must use another recipe than {main.recipe!r}")
+    store = store or RunStore()
+    kw = dict(store=store, scorer=scorer, device=main.device, progress=progress, workers=workers, root=root)
+    plain = train_gans(main.configs(clamp=False), **kw)
+    band = calibrated_band(plain)
+    jobs: list[tuple[str, object, GANConfig]] = []
+    for key, cfgs in _configs(main, band).items():
+        jobs += [("main", key, c) for c in cfgs]
+    if second is not None:
+        jobs += [("second", "plain", c) for c in second.configs(clamp=False)]
+        jobs += [("second", "paper", c) for c in second.configs(clamp=True, band=PAPER_BAND)]
+    runs = train_gans([c for _, _, c in jobs], **kw)  # one sweep: all cores busy
+    by: dict[tuple[str, object], list[Run]] = {}
+    for (who, key, _), r in zip(jobs, runs):
+        by.setdefault((who, key), []).append(r)
+    out = {main.recipe: Arms(main, plain, by[("main", "paper")], band, by[("main", "calibrated")],
+                             {k: v for (w, k), v in by.items() if w == "main" and isinstance(k, tuple)})}
+    if second is not None:
+        out[second.recipe] = Arms(second, by[("second", "plain")], by[("second", "paper")])
+    return out
+
+
+def finals(runs: list[Run], column: str) -> np.ndarray:
+    """The last evaluation's ``column`` of each run, (n_runs,)."""
+    return np.array([r.read_table("metrics")[column].iloc[-1] for r in runs], dtype=float)
