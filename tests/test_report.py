@@ -24,3 +24,16 @@ def test_require_raises_and_claims_are_recorded():
 def test_paper_vs_build_columns():
     df = paper_vs_build([("runs", "10", "5")], "book", "mnist")
     assert list(df.columns) == ["quantity", "paper", "this build (book scale, mnist)"]
+
+
+def test_scoreboard_lists_each_claim_per_recipe():
+    c = Checks("book")
+    c.claim(True, "two clusters", "gap 3 > range 1", recipe="tfgan")
+    c.claim(False, "two clusters", "gap 0.2 < range 1", recipe="radford")
+    c.untested("clamped runs avoid the bad cluster", "no split", recipe="tfgan")
+    assert c.not_reproduced == ["two clusters [radford]"]
+    h = c.scoreboard("Ch. 1", "../chapters/01.html")
+    assert h.count("<tr>") == 3  # header + 2 claims
+    assert "<th>tfgan (book scale)</th><th>radford (book scale)</th>" in h
+    assert "✔ reproduced" in h and "✘ not reproduced" in h and "– not tested" in h and "gap 0.2 &lt; range 1" in h
+    assert 'href="../chapters/01.html"' in h

@@ -171,3 +171,23 @@ def test_workers_give_the_numbers_of_a_sequential_one_thread_sweep(tmp_path, dat
             pd.testing.assert_frame_equal(x[cols], y[cols])
     with pytest.raises(ValueError, match="workers must be"):
         train_gans(cfgs, RunStore(tmp_path / "seq"), workers=0)
+
+
+def test_a_dask_cluster_runs_a_sweep_to_the_same_numbers(tmp_path, data_root):
+    distributed = pytest.importorskip("distributed")  # pinned in requirements.txt
+    cfgs = [GANConfig(**SMOKE, seed=s) for s in range(2)]
+    torch.set_num_threads(1)
+    try:
+        seq = train_gans(cfgs, RunStore(tmp_path / "seq"), progress=False, root=data_root, workers=1)
+    finally:
+        torch.set_num_threads(2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  env={"OMP_NUM_THREADS": "1"}) as cluster, distributed.Client(cluster) as client:
+        client.run(torch.set_num_threads, 1)  # as the sweep's own workers do
+        par = train_gans(cfgs, RunStore(tmp_path / "dask"), progress=False, root=data_root,
+                         executor=client.get_executor())
+    for a, b in zip(seq, par):
+        assert a.id == b.id and b.complete
+        x, y = a.read_table("metrics"), b.read_table("metrics")
+        cols = [c for c in x.columns if c != "time_s"]
+        pd.testing.assert_frame_equal(x[cols], y[cols])

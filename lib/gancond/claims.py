@@ -12,7 +12,8 @@ resamples, seed 0):
   their largest gap, which must be wider than either group's range, each group ≥ 2 runs
   (:func:`gancond.analysis.two_clusters`). Runs that *change cluster* are reported (the paper's
   "dark purple run"): a run whose side of the final threshold at the middle of training differs
-  from its side at the end (:func:`cluster_changes`).
+  from its side at the end (:func:`cluster_changes`); the paper's observation that such a run
+  exists is reproduced when the runs split and at least one run changes, not tested otherwise.
 - **Conditioning ranks quality** [Sec. 3]: Spearman ρ of final mean log κ against the final
   Fréchet distance must have its interval above 0 (against the score: below 0). The paper's own
   form: of the k best-conditioned runs, how many are among the k best-scoring (k = size of the

@@ -6,10 +6,15 @@
   the shape of the experiment). It raises AssertionError at once, so the chapter fails in CI.
 - ``claim``: one of the paper's findings, measured on this build. It is recorded as reproduced
   or not and shown in the rendered text; a claim that did not reproduce is reported, never hidden.
+  A claim may name the training ``recipe`` it was judged under.
+
+:meth:`Checks.scoreboard` turns a chapter's claims into the HTML table that the book's first
+page pastes (``{glue:any}`` with ``:doc:``), so the front page shows what the checks recorded.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -28,22 +33,49 @@ class Checks:
             raise AssertionError(f"check failed: {what}")
         self.rows.append({"kind": "required", "statement": what, "result": "holds"})
 
-    def claim(self, reproduced: bool, paper: str, measured: str) -> bool:
-        """Record whether the paper's finding ``paper`` reproduced here (``measured`` says how)."""
+    def claim(self, reproduced: bool, paper: str, measured: str, recipe: str | None = None) -> bool:
+        """Record whether the paper's finding ``paper`` reproduced here (``measured`` says how),
+        under training ``recipe`` if given."""
+        reproduced = bool(reproduced)
         verdict = "reproduced" if reproduced else f"did not reproduce at {self.scale} scale"
-        self.rows.append({"kind": "paper claim", "statement": paper, "result": f"{verdict}: {measured}"})
+        where = f" [{recipe}]" if recipe else ""
+        self.rows.append({"kind": "paper claim", "statement": paper + where, "result": f"{verdict}: {measured}",
+                          "_claim": paper, "_recipe": recipe, "_verdict": "reproduced" if reproduced else "not reproduced",
+                          "_measured": measured})
         return reproduced
 
-    def untested(self, paper: str, why: str) -> None:
+    def untested(self, paper: str, why: str, recipe: str | None = None) -> None:
         """Record that the paper's finding ``paper`` could not be tested here, and why."""
-        self.rows.append({"kind": "paper claim", "statement": paper, "result": f"not tested at {self.scale} scale: {why}"})
+        where = f" [{recipe}]" if recipe else ""
+        self.rows.append({"kind": "paper claim", "statement": paper + where, "result": f"not tested at {self.scale} scale: {why}",
+                          "_claim": paper, "_recipe": recipe, "_verdict": "not tested", "_measured": why})
+
+    def scoreboard(self, chapter: str, href: str) -> str:
+        """HTML table of this chapter's claims: one row per claim, per recipe its verdict and the
+        number behind it, and a link to the chapter (``href``, relative to the front page)."""
+        claims = [r for r in self.rows if r["kind"] == "paper claim"]
+        recipes = list(dict.fromkeys(r["_recipe"] or "—" for r in claims))
+        mark = {"reproduced": "✔ reproduced", "not reproduced": "✘ not reproduced", "not tested": "– not tested"}
+        head = "".join(f"<th>{html.escape(rc)} ({self.scale} scale)</th>" for rc in recipes)
+        body = []
+        for claim in dict.fromkeys(r["_claim"] for r in claims):
+            cells = []
+            for rc in recipes:
+                hit = [r for r in claims if r["_claim"] == claim and (r["_recipe"] or "—") == rc]
+                cells.append("<td></td>" if not hit else
+                             f"<td><b>{mark[hit[0]['_verdict']]}</b><br><small>{html.escape(hit[0]['_measured'])}</small></td>")
+            body.append(f"<tr><td>{html.escape(claim)}</td>{''.join(cells)}"
+                        f"<td><a href=\"{html.escape(href)}\">{html.escape(chapter)}</a></td></tr>")
+        return (f"<table class=\"table scoreboard\"><thead><tr><th>claim</th>{head}<th>judged in</th></tr></thead>"
+                f"<tbody>{''.join(body)}</tbody></table>")
 
     @property
     def not_reproduced(self) -> list[str]:
         return [r["statement"] for r in self.rows if r["kind"] == "paper claim" and r["result"].startswith("did not")]
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=["kind", "statement", "result"])
+        return pd.DataFrame([{k: r[k] for k in ("kind", "statement", "result")} for r in self.rows],
+                            columns=["kind", "statement", "result"])
 
     def summary(self) -> str:
         """One paragraph of plain text for the rendered chapter."""
