@@ -22,7 +22,9 @@ resamples, seed 0):
   :data:`ALPHA` (:func:`top_k_overlap`).
 - **Ill-conditioned early** [Sec. 3, Fig. 2]: the step by which mean log κ first reaches
   :data:`EARLY_LEVEL` (90%) of its final value, as a fraction of training; reproduced when the
-  median over runs is at most :data:`EARLY_FRACTION` (:func:`early_fraction`).
+  median over runs is at most :data:`EARLY_FRACTION` (:func:`early_fraction`) and every run's
+  mean log κ rose by more than :data:`MIN_RISE` above its initial value (the earlier builds'
+  rule; without it a generator that starts ill-conditioned would pass).
 - **Missing modes** [Sec. 3]: Pearson r of mean log κ against the least-sampled class count
   (360 samples per model); reproduced when its interval lies below 0.
 - **Clamping** [Sec. 4]: clamped − unclamped differences of the means of final log κ, Fréchet
@@ -59,6 +61,7 @@ TOP_K = 4  # k of the top-k overlap when the runs do not split (the paper: "the 
 EARLY_LEVEL = 0.9  # "reaches 90% of its final value"
 EARLY_FRACTION = 0.25  # "early" = the median run gets there within the first quarter of training
 MAX_ILL_FRACTION = 0.1  # clamped runs allowed above the unclamped cluster threshold (paper: 0/10, 1/10)
+MIN_RISE = 1.0  # nats of mean log κ above initialisation for "becomes" ill-conditioned
 DOSE_FRACTIONS = (1.0, 0.5, 0.25)  # λ_max of the dose arms, as fractions of the calibrated λ_max
 
 
@@ -170,3 +173,184 @@ def dose_levels(lambda_min: float, lambda_max: float) -> list[tuple[float, float
         hi = round(lambda_max * f, 3)
         out.append((round(min(lambda_min, hi / 2), 3), hi))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules applied to a set of runs, and the lines they add to a chapter's checks.
+# ---------------------------------------------------------------------------------------------
+
+MIN_RUNS = 3  # fewest runs for a correlation or a difference with an interval
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Chapter 1's statistics for the unclamped runs of one recipe."""
+
+    clusters: object  # gancond.analysis.Clusters of the final mean log κ
+    changes: list[int]  # runs that changed cluster (indices), meaningful when clusters.split
+    rho_fd: object | None  # Spearman ρ(final log κ, final Fréchet distance), None under MIN_RUNS
+    rho_score: object | None  # Spearman ρ(final log κ, final score)
+    overlap: Overlap | None  # top-k overlap by score
+    overlap_fd: Overlap | None  # the same by Fréchet distance (reported)
+    early: np.ndarray  # (n_runs,) early_fraction of each run
+    rise: np.ndarray  # (n_runs,) peak minus initial mean log κ
+
+    @property
+    def k(self) -> int:
+        return self.overlap.k if self.overlap else 0
+
+
+def judge_ranking(steps, trajectories, fd, score) -> Ranking:
+    """Apply chapter 1's rules. steps (n_evals,); trajectories (n_runs, n_evals) mean log κ;
+    fd, score (n_runs,) final Fréchet distance and score."""
+    from .analysis import rank_correlation, two_clusters
+
+    t = np.asarray(trajectories, dtype=float)
+    lc = t[:, -1]
+    cl = two_clusters(lc)
+    changes = cluster_changes(t, steps, cl.threshold) if cl.split else []
+    enough = len(lc) >= MIN_RUNS
+    k = len(cl.low) if cl.split else TOP_K
+    k_ok = enough and 1 <= k < len(lc)
+    return Ranking(
+        cl, changes,
+        rank_correlation(lc, fd) if enough else None,
+        rank_correlation(lc, score) if enough else None,
+        top_k_overlap(lc, score, k, higher_is_better=True) if k_ok else None,
+        top_k_overlap(lc, fd, k, higher_is_better=False) if k_ok else None,
+        np.array([early_fraction(steps, row) for row in t]),
+        t.max(axis=1) - t[:, 0],
+    )
+
+
+def record_ranking(checks, r: Ranking, recipe: str, n_runs: int) -> None:
+    """Chapter 1's paper claims for one recipe, judged by the rules above."""
+    med = float(np.median(r.early))
+    checks.claim(med <= EARLY_FRACTION and r.rise.min() > MIN_RISE, "M_z becomes ill-conditioned early in training (Fig. 2)",
+                 f"mean log κ reaches {EARLY_LEVEL:.0%} of its final value at {med:.0%} of training "
+                 f"(median run; range {r.early.min():.0%}–{r.early.max():.0%}); it rose by "
+                 f"{r.rise.min():.1f}–{r.rise.max():.1f} above initialisation", recipe)
+    cl = r.clusters
+    checks.claim(cl.split, "final conditioning falls into two clusters (Fig. 1)",
+                 f"largest gap {cl.gap:.2f} at {cl.threshold:.2f} vs within-group range {cl.spread:.2f}; "
+                 f"groups of {len(cl.low)} and {len(cl.high)}", recipe)
+    if cl.split:
+        checks.claim(len(r.changes) > 0, "a run changes cluster during training (Fig. 1's dark purple run)",
+                     f"{len(r.changes)} of {n_runs} runs changed side between mid-training and the end", recipe)
+    else:
+        checks.untested("a run changes cluster during training (Fig. 1's dark purple run)", "the runs did not split",
+                        recipe)
+    if r.rho_fd is None:
+        for c in ("better conditioning goes with a lower Fréchet distance (Spearman ρ)",
+                  "better conditioning goes with a better score (Spearman ρ)",
+                  "the k best-conditioned runs are the k best-scoring (Sec. 3)"):
+            checks.untested(c, f"{n_runs} runs; at least {MIN_RUNS} are needed", recipe)
+        return
+    checks.claim(r.rho_fd.low > 0, "better conditioning goes with a lower Fréchet distance (Spearman ρ)",
+                 str(r.rho_fd), recipe)
+    checks.claim(r.rho_score.high < 0, "better conditioning goes with a better score (Spearman ρ)",
+                 str(r.rho_score), recipe)
+    if r.overlap is None:
+        checks.untested("the k best-conditioned runs are the k best-scoring (Sec. 3)", "k not defined", recipe)
+    else:
+        checks.claim(r.overlap.reproduced, "the k best-conditioned runs are the k best-scoring (Sec. 3)",
+                     f"{r.overlap}; by Fréchet distance {r.overlap_fd.overlap} of {r.overlap_fd.k} "
+                     f"(chance probability {r.overlap_fd.p_chance:.3f})", recipe)
+
+
+@dataclass(frozen=True)
+class Clamping:
+    """Chapter 2's statistics for one clamped arm against the unclamped runs of its recipe."""
+
+    d_log_cond: object | None  # Difference, clamped − unclamped
+    d_frechet: object | None
+    d_score: object | None
+    sd_frechet: Ratio | None
+    sd_score: Ratio | None
+    n_ill: int | None  # clamped runs above the unclamped threshold (None: no split)
+    n: int
+    reach: tuple[float, float, float, float] | None  # clamped mean FD, good-cluster mean FD, same for score
+
+
+def judge_clamping(plain: dict, clamped: dict, clusters) -> Clamping:
+    """plain, clamped: {"log_cond", "frechet", "score"} -> (n_runs,) final values; ``clusters``
+    the split of the unclamped runs' final mean log κ (gancond.analysis.Clusters)."""
+    from .analysis import mean_difference
+
+    n = len(clamped["log_cond"])
+    ok = min(len(plain["log_cond"]), n) >= MIN_RUNS
+    d = {k: mean_difference(plain[k], clamped[k]) if ok else None for k in ("log_cond", "frechet", "score")}
+
+    def ratio(k):
+        try:
+            return sd_ratio(plain[k], clamped[k]) if ok else None
+        except ValueError:  # no spread in the unclamped runs
+            return None
+
+    n_ill = reach = None
+    if clusters.split:
+        n_ill = int(np.sum(np.asarray(clamped["log_cond"]) > clusters.threshold))
+        good = np.asarray(clusters.low)
+        reach = (float(np.mean(clamped["frechet"])), float(np.mean(np.asarray(plain["frechet"])[good])),
+                 float(np.mean(clamped["score"])), float(np.mean(np.asarray(plain["score"])[good])))
+    return Clamping(d["log_cond"], d["frechet"], d["score"], ratio("frechet"), ratio("score"), n_ill, n, reach)
+
+
+def record_clamping(checks, c: Clamping, arm: str, recipe: str) -> None:
+    """Chapter 2's paper claims for one clamped arm (``arm`` names it, e.g. "paper λ")."""
+    few = f"fewer than {MIN_RUNS} runs per arm"
+    rows = [(f"clamping ({arm}) lowers the final mean log κ", c.d_log_cond, lambda d: d.high < 0),
+            (f"clamping ({arm}) lowers the mean final Fréchet distance", c.d_frechet, lambda d: d.high < 0),
+            (f"clamping ({arm}) raises the mean final score", c.d_score, lambda d: d.low > 0),
+            (f"clamping ({arm}) cuts the run-to-run spread of the Fréchet distance", c.sd_frechet, lambda r: r.high < 1),
+            (f"clamping ({arm}) cuts the run-to-run spread of the score", c.sd_score, lambda r: r.high < 1)]
+    for claim, stat, rule in rows:
+        if stat is None:
+            checks.untested(claim, few if c.d_log_cond is None else "the unclamped runs have no spread", recipe)
+        else:
+            what = "clamped − unclamped " if "spread" not in claim else "sd clamped / unclamped "
+            checks.claim(rule(stat), claim, what + str(stat), recipe)
+    claim_ill = f"clamped runs ({arm}) avoid the ill-conditioned cluster"
+    claim_reach = f"clamped runs ({arm}) do as well as the best unclamped cluster"
+    if c.n_ill is None:
+        checks.untested(claim_ill, "the unclamped runs did not split into clusters", recipe)
+        checks.untested(claim_reach, "the unclamped runs did not split into clusters", recipe)
+        return
+    checks.claim(c.n_ill <= MAX_ILL_FRACTION * c.n, claim_ill,
+                 f"{c.n_ill} of {c.n} clamped runs end above the unclamped threshold", recipe)
+    fd_c, fd_g, sc_c, sc_g = c.reach
+    checks.claim(fd_c <= fd_g and sc_c >= sc_g, claim_reach,
+                 f"mean Fréchet distance {fd_c:.2f} vs {fd_g:.2f}, mean score {sc_c:.3f} vs {sc_g:.3f}", recipe)
+
+
+@dataclass(frozen=True)
+class Dose:
+    """The dose–response statistics (chapter 2, beyond the paper)."""
+
+    rho_dose_log_cond: object | None  # Spearman ρ(dose, final log κ) over the main recipe's runs
+    rho_dose_frechet: object | None  # Spearman ρ(dose, final Fréchet distance)
+    rho_pooled: object | None  # Spearman ρ(final log κ, final Fréchet distance), all runs, both recipes
+
+
+def judge_dose(dose, log_cond, frechet, pooled_log_cond, pooled_frechet) -> Dose:
+    """dose (n,) = λ_max of each clamped run, +inf for unclamped ones (main recipe); log_cond,
+    frechet (n,) their final values; pooled_* (m,) the finals of every run of every arm and recipe."""
+    from .analysis import rank_correlation
+
+    d = np.asarray(dose, dtype=float)
+    d = np.where(np.isinf(d), np.nanmax(d[np.isfinite(d)]) * 10 if np.isfinite(d).any() else 1.0, d)  # rank-preserving
+    ok = len(d) >= MIN_RUNS and np.ptp(d) > 0
+    return Dose(rank_correlation(d, log_cond) if ok else None, rank_correlation(d, frechet) if ok else None,
+                rank_correlation(pooled_log_cond, pooled_frechet) if len(pooled_log_cond) >= MIN_RUNS else None)
+
+
+def record_dose(checks, d: Dose, recipe: str) -> None:
+    """The dose–response claims (beyond the paper: what conditioning-causes-quality predicts)."""
+    rows = [("tighter clamps lower the final mean log κ (manipulation check)", d.rho_dose_log_cond, recipe),
+            ("tighter clamps lower the final Fréchet distance (dose and response)", d.rho_dose_frechet, recipe),
+            ("across every run of every arm, conditioning goes with quality", d.rho_pooled, "all recipes")]
+    for claim, rho, rc in rows:
+        if rho is None or not np.isfinite(rho.value):
+            checks.untested(claim, "too few runs or no spread", rc)
+        else:
+            checks.claim(rho.low > 0, claim, str(rho), rc)
