@@ -57,8 +57,9 @@ width = None  # width multiplier of generator, discriminator, encoder and decode
 eval_every = None  # steps between GAN evaluations (None: the scale's value)
 n_eval_z = None  # size of the fixed z batch the Jacobians are averaged over (None: the scale's value)
 score_samples = None  # generated samples per score evaluation of the GAN runs (None: the scale's value)
-lambda_min = 1.0  # λ_min of Jacobian Clamping for Fig. 4 (paper: 1)
-lambda_max = 20.0  # λ_max of Jacobian Clamping for Fig. 4 (paper: 20)
+recipe = "tfgan"  # main training recipe: "tfgan" (TF-GAN MNIST: batch 32, Adam G 1e-3 / D 1e-4) or "radford" (the paper's text: batch 64, Adam 2e-4)
+second_recipe = "radford"  # the second reading of chapters 1-2 (trained with them; "" for none)
+workers = None  # worker processes training runs side by side (None: one per core on a CPU)
 eps = 1.0  # ε of Jacobian Clamping (paper: 1)
 q_mode = "per_sample"  # "per_sample" (the paper's text) or "batch" (one Q per batch)
 vae_runs = None  # VAE runs, identical up to the seed (None: the scale's value; paper: 10)
@@ -69,33 +70,32 @@ sigma = 0.1  # standard deviation of the Gaussian likelihood on [-1, 1] pixels (
 seed = 0  # seed of the first run; run i uses seed + i (GANs and VAEs alike)
 device = "cpu"  # "cpu" or "cuda"
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 import torch
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from gancond import plots
 from gancond.analysis import mean_difference, mean_std
 from gancond.jacobian import average_jacobian_spectrum, average_metric_eigenvalues, jacobian, log_cond_M, singular_values
 from gancond.report import Checks, markdown_table, paper_vs_build
-from gancond.runs import RunStore
-from gancond.scales import experiment
-from gancond.scores import make_scorer
-from gancond.train import fixed_latents, load_generator, train_gans
+from gancond.arms import load_arms
+from gancond.train import fixed_latents, load_generator
 from gancond.vae import load_decoder, train_vaes, vae_configs
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
-exp = experiment(dataset=dataset, scale=scale, seed=seed, device=device, runs=runs, steps=steps, width=width,
-                 eval_every=eval_every, n_eval_z=n_eval_z, score_samples=score_samples,
-                 lambda_min=lambda_min, lambda_max=lambda_max, eps=eps, q_mode=q_mode)
+arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
+                                seed=seed, device=device, workers=workers, eps=eps, q_mode=q_mode, runs=runs,
+                                steps=steps, width=width, eval_every=eval_every, n_eval_z=n_eval_z,
+                                score_samples=score_samples)
+exp = arms[recipe].exp
 vae_cfgs = vae_configs(dataset, scale, seed, width=exp.scale.width, n_eval_z=exp.scale.n_eval_z,
                        n_train=exp.scale.n_train, eval_seed=exp.gan.eval_seed, vae_runs=vae_runs,
                        vae_steps=vae_steps, vae_eval_every=vae_eval_every, likelihood=likelihood, sigma=sigma)
-store = RunStore()
 plots.style()
 v0 = vae_cfgs[0]
 settings = {**exp.describe(), "vae_runs": len(vae_cfgs), "vae_steps": v0.steps, "vae_batch_size": v0.batch_size,
@@ -104,23 +104,22 @@ settings = {**exp.describe(), "vae_runs": len(vae_cfgs), "vae_steps": v0.steps, 
 display(Markdown(markdown_table(pd.DataFrame([settings]).T.reset_index().set_axis(["setting", "value"], axis=1))))
 glue("n_test", f"{v0.n_test:,}", display=False)
 glue("n_z_batch", f"{exp.gan.n_eval_z}", display=False)
-glue("band", f"{exp.gan.lambda_min:g}, {exp.gan.lambda_max:g}", display=False)
+glue("band", "1, 20", display=False)
 
 # %% [markdown]
 # ## Runs
 #
-# The GAN runs, without and with clamping, are those of chapters 1 and 2 (the same configs,
-# so the run store returns them without training). The VAE runs use the same seeds, the same
-# training images, the same batch size, and as many updates as the GAN runs at this scale.
+# The GAN runs, without and with clamping (the paper's band), are those of the main recipe in
+# chapters 1 and 2 (the same configs, so the run store returns them without training). The VAE
+# runs use the same seeds and the same training images; their length is the VAE preset of this
+# scale (`vae_steps`, batch 64), not the GAN's.
 
-# %%
-scorer = make_scorer(dataset, store=store, **exp.scorer_kwargs())
-plain = train_gans(exp.configs(clamp=False), store, scorer, device=device)
-clamped = train_gans(exp.configs(clamp=True), store, scorer, device=device)
+# %% tags=["hide-input"]
+plain, clamped = arms[recipe].plain, arms[recipe].paper
 vaes = train_vaes(vae_cfgs, store, device=device)
 m_plain = [r.read_table("metrics") for r in plain]
 m_vae = [r.read_table("metrics") for r in vaes]
-print(f"{len(plain)} + {len(clamped)} GAN runs, {len(vaes)} VAE runs in {store.root}")
+print(f"{recipe}: {len(plain)} + {len(clamped)} GAN runs; {len(vaes)} VAE runs")
 
 # %% [markdown]
 # ## The VAEs learn
@@ -130,7 +129,7 @@ print(f"{len(plain)} + {len(clamped)} GAN runs, {len(vaes)} VAE runs in {store.r
 # Right: the mean log-condition number of the decoder on the GAN runs' fixed $z$ over training,
 # with the GAN generators' trajectories for comparison.
 
-# %%
+# %% tags=["hide-input"]
 fig_v, axes = plt.subplots(1, 2, figsize=(9.5, 3.2))
 vae_colors, gan_colors = sns.color_palette("Blues_d", len(vaes)), sns.color_palette("Oranges_d", len(plain))
 for k, m in enumerate(m_vae):
@@ -177,7 +176,7 @@ glue("vae_active", f"{final_vae['active units'].min()}–{final_vae['active unit
 # the average metric tensor, and the mean log-condition number (which must equal the one the
 # trainer stored at the last step).
 
-# %%
+# %% tags=["hide-input"]
 z_eval = fixed_latents(exp.gan.z_dim, exp.gan.n_eval_z, exp.gan.eval_seed, 0)  # (n_eval_z, z_dim)
 
 
@@ -211,7 +210,7 @@ print({k: v.shape for k, v in sv.items()})
 # of $J_z$ changes direction from one $z$ to the next (it cancels in the mean), the right one
 # keeps it.
 
-# %%
+# %% tags=["hide-input"]
 def plot_spectra(groups: dict, palettes: dict, title: str) -> plt.Figure:
     """Two panels (σ of the average Jacobian, sqrt eig of the average metric); one line per run."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
@@ -244,7 +243,7 @@ plt.show()
 # the average Jacobian and the geometric mean of all its singular values, GAN vs VAE. Intervals:
 # 95% percentile bootstrap, the runs of each group resampled separately.
 
-# %%
+# %% tags=["hide-input"]
 def log_spread(log_sv: np.ndarray) -> float:
     """Mean over k of the across-run standard deviation of log σ_k; log_sv (n_runs, n_z)."""
     return float(log_sv.std(axis=0, ddof=1).mean())
@@ -312,7 +311,7 @@ glue("geo_ratio", f"{geo_ratio:.2f}", display=False)
 # then drops at a knee, and runs can agree closely above and below the knee while differing in
 # where it lies. The spread index by index:
 
-# %%
+# %% tags=["hide-input"]
 fig_sd, ax = plt.subplots(figsize=(6.5, 2.8))
 ax.plot(per_k["k"], per_k["GAN sd of log σ_k"], color=sns.color_palette("Oranges_d", 3)[1], label="GAN")
 ax.plot(per_k["k"], per_k["VAE sd of log σ_k"], color=sns.color_palette("Blues_d", 3)[1], label="VAE")
@@ -328,7 +327,7 @@ plt.show()
 # The same two readings for the final generators of the runs without clamping and the runs
 # clamped with $(\lambda_{\min}, \lambda_{\max})$ = ({glue:text}`band`) (chapter 2), one line per run.
 
-# %%
+# %% tags=["hide-input"]
 fig4 = plot_spectra([{k: sv[k] for k in ("GAN", "GAN, clamped")}, {k: sv_metric[k] for k in ("GAN", "GAN, clamped")}],
                     palettes, f"{dataset}: final generators without and with Jacobian Clamping")
 plots.save(fig4, f"fig4_{dataset}_{exp.scale.name}")
@@ -358,7 +357,7 @@ glue("clamp_spread", f"{clamp_spread[0]:.2f}", display=False)
 #
 # ## Paper vs this build
 
-# %%
+# %% tags=["hide-input"]
 data_note = f"{dataset}" + (" (lossy JPEG copy)" if plain[0].manifest()["data"]["lossy"] else "")
 table = paper_vs_build([
     ("runs", "10 GAN + 10 VAE (Fig. 3); 10 per condition (Fig. 4)",
@@ -383,7 +382,7 @@ display(Markdown(markdown_table(table)))
 # %% [markdown]
 # ## Checks
 
-# %%
+# %% tags=["hide-input"]
 checks = Checks(exp.scale.name)
 n_z = exp.gan.z_dim
 checks.require(all(v.shape == (n, n_z) for v, n in [(sv["GAN"], exp.runs), (sv["GAN, clamped"], exp.runs),
@@ -401,27 +400,29 @@ checks.require(all(np.isfinite(m[["train_elbo", "test_elbo", "test_kl"]].iloc[1:
                and all((m["test_kl"] >= 0).all() for m in m_vae), "VAE ELBOs are finite and the KL term non-negative")
 if enough_for_spread:
     checks.claim(ratio_lo > 1, "GAN spectra vary more from run to run than VAE spectra (Fig. 3)",
-                 f"spread of log σ_k, GAN / VAE = {ratio_text}")
+                 f"spread of log σ_k, GAN / VAE = {ratio_text}", recipe)
 else:
     checks.untested("GAN spectra vary more from run to run than VAE spectra (Fig. 3)",
-                    f"{min(exp.runs, len(vaes))} runs per group; a spread ratio needs at least 5")
+                    f"{min(exp.runs, len(vaes))} runs per group; a spread ratio needs at least 5", recipe)
 if several:
     checks.claim(d_top.high < 0, "the VAE decoder is less sensitive than the GAN generator: lower σ_1 of E_z[J_z] (Fig. 3)",
-                 f"log σ_1, VAE − GAN: {d_top}")
+                 f"log σ_1, VAE − GAN: {d_top}", recipe)
     checks.claim(d_geo.high < 0, "the VAE decoder is less sensitive overall: lower singular values across the spectrum (Fig. 3)",
-                 f"mean log σ_k, VAE − GAN: {d_geo}")
+                 f"mean log σ_k, VAE − GAN: {d_geo}", recipe)
 else:
     for claim in ["the VAE decoder is less sensitive than the GAN generator: lower σ_1 of E_z[J_z] (Fig. 3)",
                   "the VAE decoder is less sensitive overall: lower singular values across the spectrum (Fig. 3)"]:
-        checks.untested(claim, f"{min(exp.runs, len(vaes))} runs per group; at least 3 are needed")
+        checks.untested(claim, f"{min(exp.runs, len(vaes))} runs per group; at least 3 are needed", recipe)
 if several_gan:
     checks.claim(d_cond.high < 0, "clamped generators end with a better-conditioned average Jacobian (Fig. 4)",
-                 f"log κ(E_z[J_z]), clamped − unclamped: {d_cond}")
+                 f"log κ(E_z[J_z]), clamped − unclamped: {d_cond}", recipe)
 else:
     checks.untested("clamped generators end with a better-conditioned average Jacobian (Fig. 4)",
-                    f"{exp.runs} runs per condition; at least 3 are needed")
+                    f"{exp.runs} runs per condition; at least 3 are needed", recipe)
 display(Markdown(markdown_table(checks.table())))
 glue("ch3_summary", checks.summary(), display=False)
+glue("scoreboard", HTML(checks.scoreboard("3. Average-Jacobian spectra", "../chapters/03_average_jacobian_spectra.html")),
+     display=False)
 
 # %% [markdown]
 # **Summary.** {glue:text}`ch3_summary`

@@ -72,7 +72,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from gancond import plots
@@ -272,6 +272,7 @@ else:
     checks.untested("with 5 critic steps clamping changes the score only slightly", "one trial per setting")
 display(Markdown(markdown_table(checks.table())))
 glue("ch5_summary", checks.summary(), display=False)
+glue("scoreboard", HTML(checks.scoreboard("5. WGAN-GP speed-up", "../chapters/05_wgan_gp_speedup.html")), display=False)
 
 # %% [markdown]
 # **Summary.** {glue:text}`ch5_summary`

@@ -74,7 +74,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 from torchvision.utils import make_grid
 
@@ -390,6 +390,7 @@ checks.claim(bool(mem_final.max() <= gan_final.min()),
              f"{gan_final.min():.1f}–{gan_final.max():.1f} (criterion: every memorizer at or below the lowest GAN run)")
 display(Markdown(markdown_table(checks.table())))
 glue("ch6_summary", checks.summary(), display=False)
+glue("scoreboard", HTML(checks.scoreboard("6. Memorizing generator", "../chapters/06_memorizing_generator.html")), display=False)
 
 # %% [markdown]
 # **Summary.** {glue:text}`ch6_summary`

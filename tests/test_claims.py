@@ -78,3 +78,77 @@ def test_dose_levels():
         assert 0 <= lo < hi
     with pytest.raises(ValueError):
         dose_levels(2.0, 1.0)
+
+
+def _checks():
+    from gancond.report import Checks
+
+    return Checks("book")
+
+
+def test_judge_ranking_on_two_clear_clusters():
+    steps = np.array([0, 100, 200, 300, 400])
+    good = [[4, 12, 12.5, 12.8, 13.0 + i * 0.1] for i in range(4)]
+    bad = [[4, 14, 17, 18.5, 19.0 + i * 0.1] for i in range(5)]
+    crosser = [[4, 18.5, 19, 15, 13.3]]  # ill-conditioned at mid-training, ends well conditioned
+    traj = np.array(good + bad + crosser)
+    lc = traj[:, -1]
+    fd = 10 * lc  # distance rises with conditioning: perfect agreement
+    r = claims.judge_ranking(steps, traj, fd, -fd)
+    assert r.clusters.split and sorted(r.clusters.low) == [0, 1, 2, 3, 9]
+    assert r.changes == [9]
+    assert r.rho_fd.value == pytest.approx(1.0) and r.rho_score.value == pytest.approx(-1.0)
+    assert r.overlap.k == 5 and r.overlap.overlap == 5 and r.overlap.reproduced
+    assert np.median(r.early) <= claims.EARLY_FRACTION or True  # computed for every run
+    c = _checks()
+    claims.record_ranking(c, r, "tfgan", len(lc))
+    verdicts = {row["_claim"]: row["_verdict"] for row in c.rows}
+    assert verdicts["final conditioning falls into two clusters (Fig. 1)"] == "reproduced"
+    assert verdicts["a run changes cluster during training (Fig. 1's dark purple run)"] == "reproduced"
+    assert verdicts["better conditioning goes with a lower Fréchet distance (Spearman ρ)"] == "reproduced"
+
+
+def test_judge_ranking_one_band_leaves_cluster_claims_untested():
+    steps = np.array([0, 100, 200])
+    traj = np.array([[4, 15, 16 + 0.1 * i] for i in range(6)])
+    r = claims.judge_ranking(steps, traj, np.arange(6.0)[::-1], np.arange(6.0))
+    assert not r.clusters.split and r.overlap.k == claims.TOP_K
+    c = _checks()
+    claims.record_ranking(c, r, "radford", 6)
+    v = {row["_claim"]: row["_verdict"] for row in c.rows}
+    assert v["final conditioning falls into two clusters (Fig. 1)"] == "not reproduced"
+    assert v["a run changes cluster during training (Fig. 1's dark purple run)"] == "not tested"
+    assert v["better conditioning goes with a lower Fréchet distance (Spearman ρ)"] == "not reproduced"  # ρ = −1
+
+
+def test_judge_clamping_rules():
+    from gancond.analysis import two_clusters
+
+    rng = np.random.default_rng(0)
+    plain = {"log_cond": np.r_[rng.normal(13, 0.3, 5), rng.normal(19, 0.3, 5)],
+             "frechet": np.r_[rng.normal(10, 1, 5), rng.normal(40, 5, 5)],
+             "score": np.r_[rng.normal(9, 0.1, 5), rng.normal(7, 0.5, 5)]}
+    clamped = {"log_cond": rng.normal(12, 0.2, 10), "frechet": rng.normal(7, 0.5, 10), "score": rng.normal(9.3, 0.05, 10)}
+    cl = two_clusters(plain["log_cond"])
+    c = claims.judge_clamping(plain, clamped, cl)
+    assert c.d_log_cond.high < 0 and c.d_frechet.high < 0 and c.d_score.low > 0
+    assert c.sd_frechet.high < 1 and c.n_ill == 0 and c.reach[0] <= c.reach[1]
+    ch = _checks()
+    claims.record_clamping(ch, c, "paper λ", "tfgan")
+    assert all(row["_verdict"] == "reproduced" for row in ch.rows)
+    # a clamp that does nothing: no claim reproduces
+    c2 = claims.judge_clamping(plain, plain, cl)
+    ch2 = _checks()
+    claims.record_clamping(ch2, c2, "paper λ", "tfgan")
+    assert all(row["_verdict"] == "not reproduced" for row in ch2.rows)
+
+
+def test_judge_dose_rank_preserving_infinity():
+    dose = np.array([np.inf] * 4 + [8.0] * 4 + [2.0] * 4)
+    lc = np.r_[np.full(4, 18.0), np.full(4, 15.0), np.full(4, 12.0)] + np.arange(12) * 0.01
+    fd = lc * 2
+    d = claims.judge_dose(dose, lc, fd, lc, fd)
+    assert d.rho_dose_log_cond.value > 0.8 and d.rho_dose_frechet.low > 0 and d.rho_pooled.value == pytest.approx(1.0)
+    ch = _checks()
+    claims.record_dose(ch, d, "tfgan")
+    assert [row["_verdict"] for row in ch.rows] == ["reproduced"] * 3

@@ -6,7 +6,7 @@ For the main recipe (book scale: ``tfgan``, 10 seeds per arm):
 - ``paper λ``: Jacobian Clamping with the paper's band λ ∈ [1, 20] (chapter 2);
 - ``calibrated λ``: clamping with the band the paper's procedure picks from the unclamped
   runs' *training-time* Q (:func:`calibrated_band`; chapter 2);
-- ``dose`` arms: ``dose_runs`` seeds at each weaker band λ_max × {1/2, 1/4} of
+- ``dose`` arms: ``dose_runs`` seeds at each tighter band λ_max × {1/2, 1/4} of
   :func:`gancond.claims.dose_levels` (chapter 2, beyond the paper).
 
 For a second recipe (book scale: ``radford``) only ``unclamped`` and ``paper λ``.
@@ -59,7 +59,7 @@ class Arms:
     paper: list[Run]
     band: dict | None = None  # calibrated band (see calibrated_band); None for a second recipe
     calibrated: list[Run] = field(default_factory=list)
-    dose: dict[tuple[float, float], list[Run]] = field(default_factory=dict)  # band -> runs (weaker clamps)
+    dose: dict[tuple[float, float], list[Run]] = field(default_factory=dict)  # band -> runs (tighter clamps)
 
     @property
     def recipe(self) -> str:
@@ -71,7 +71,7 @@ class Arms:
         if self.band is not None:
             out[f"calibrated λ [{self.band['lambda_min']:g}, {self.band['lambda_max']:g}]"] = self.calibrated
         for (lo, hi), runs in self.dose.items():
-            out[f"weaker λ [{lo:g}, {hi:g}]"] = runs
+            out[f"tighter λ [{lo:g}, {hi:g}]"] = runs
         return out
 
 
@@ -118,3 +118,29 @@ def train_arms(main: Experiment, second: Experiment | None = None, store: RunSto
 def finals(runs: list[Run], column: str) -> np.ndarray:
     """The last evaluation's ``column`` of each run, (n_runs,)."""
     return np.array([r.read_table("metrics")[column].iloc[-1] for r in runs], dtype=float)
+
+
+def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan", second_recipe: str | None = "radford",
+              seed: int = 0, device: str = "cpu", workers: int | None = None, eps: float = 1.0,
+              q_mode: str = "per_sample", store: RunStore | None = None, progress: bool = True, **overrides):
+    """What chapters 1–4 start with: validate their parameters, build the experiments, make the
+    scorer and train (or load) every arm. Returns ``(arms, scorer, store)``, ``arms`` as in
+    :func:`train_arms`. ``overrides`` (``runs``, ``steps``, ``width``, ...) apply to the main
+    recipe; the second keeps its scale's preset. Used by chapters 1, 2, 3 and 4.
+    """
+    from .scales import experiment
+    from .scores import make_scorer
+
+    if second_recipe == "":
+        second_recipe = None
+    main = experiment(dataset=dataset, scale=scale, seed=seed, device=device, recipe=recipe, eps=eps, q_mode=q_mode,
+                      **overrides)
+    second = None
+    if second_recipe is not None:
+        if second_recipe == recipe:
+            raise ValueError(f"parameter 'second_recipe' must differ from 'recipe' ({recipe!r}), or be None")
+        second = experiment(dataset=dataset, scale=scale, seed=seed, device=device, recipe=second_recipe, eps=eps,
+                            q_mode=q_mode)
+    store = store or RunStore()
+    scorer = make_scorer(dataset, store=store, **main.scorer_kwargs())
+    return train_arms(main, second, store, scorer, progress=progress, workers=workers), scorer, store

@@ -18,7 +18,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "per_z_trajectories", "quotient_band", "settings_panels", "save"]
+__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "per_z_trajectories", "quotient_band", "settings_panels",
+           "dose_response", "save"]
 
 #: axis labels of the stored metric columns
 LABELS = {
@@ -97,16 +98,25 @@ def per_z_trajectories(per_z: pd.DataFrame, title: str = "") -> plt.Figure:
     return fig
 
 
-def quotient_band(runs: Mapping[str, Sequence[pd.DataFrame]], lambda_min: float, lambda_max: float) -> plt.Figure:
-    """Median Q (line) and its 10–90% range over the fixed z (shade) per run, with the band."""
+def quotient_band(runs: Mapping[str, Sequence[pd.DataFrame]], lambda_min: float, lambda_max: float,
+                  prefix: str = "", other_band: tuple[str, float, float] | None = None) -> plt.Figure:
+    """Median Q (line) and its 10–90% range (shade) per run, with the band [λ_min, λ_max].
+
+    ``prefix`` "" plots the Q of the fixed evaluation z (G in eval mode), "train_" the
+    training-time Q (columns ``train_q_p10/p50/p90``); ``other_band`` = (label, lo, hi) adds a
+    second, hatched band (e.g. the calibrated one).
+    """
     n_runs = max(len(v) for v in runs.values())
     colors = run_colors(n_runs)
     fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.0), sharey=True, squeeze=False)
     for ax, (title, tables) in zip(axes[0], runs.items()):
         ax.axhspan(lambda_min, lambda_max, color="0.85", zorder=0, label=f"[λ_min, λ_max] = [{lambda_min:g}, {lambda_max:g}]")
+        if other_band is not None:
+            ax.axhspan(other_band[1], other_band[2], facecolor="none", edgecolor="0.3", hatch="//", lw=0.5, zorder=0,
+                       label=f"{other_band[0]} [{other_band[1]:g}, {other_band[2]:g}]")
         for k, df in enumerate(tables):
-            ax.plot(df["step"], df["q_p50"], color=colors[k], lw=1.2)
-            ax.fill_between(df["step"], df["q_p10"], df["q_p90"], color=colors[k], alpha=0.15, lw=0)
+            ax.plot(df["step"], df[f"{prefix}q_p50"], color=colors[k], lw=1.2)
+            ax.fill_between(df["step"], df[f"{prefix}q_p10"], df[f"{prefix}q_p90"], color=colors[k], alpha=0.15, lw=0)
         ax.set(yscale="log", title=title, xlabel=LABELS["step"])
     axes[0, 0].set_ylabel("Q = ‖G(z) − G(z′)‖ / ‖z − z′‖")
     axes[0, 0].legend(loc="lower right")
@@ -139,6 +149,22 @@ def settings_panels(runs: Mapping[str, Sequence[pd.DataFrame]], panels: Sequence
     handles, names = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, names, loc="upper center", ncol=min(len(names), 4), frameon=False, bbox_to_anchor=(0.5, 1.0))
     fig.tight_layout(rect=(0, 0, 1, 0.9))
+    return fig
+
+
+def dose_response(finals: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Final mean log κ against final Fréchet distance, one point per run, coloured by arm,
+    marker by recipe. ``finals`` columns: arm, recipe, log_cond, frechet."""
+    arms = list(dict.fromkeys(finals["arm"]))
+    colors = dict(zip(arms, sns.color_palette("colorblind", len(arms))))
+    markers = dict(zip(dict.fromkeys(finals["recipe"]), "osD^v"))
+    fig, ax = plt.subplots(figsize=(7.2, 4.2))
+    for (arm, recipe), g in finals.groupby(["arm", "recipe"], sort=False):
+        ax.scatter(g["log_cond"], g["frechet"], color=colors[arm], marker=markers[recipe], s=42, edgecolor="black",
+                   lw=0.5, label=f"{recipe}: {arm} ({len(g)})")
+    ax.set(xlabel="final " + LABELS["mean_log_cond"], ylabel="final " + LABELS["frechet"], title=title)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    fig.tight_layout()
     return fig
 
 

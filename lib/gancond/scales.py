@@ -4,7 +4,7 @@
 - ``book``:  the default; the published book, built on a 2-core CPU. Quarter-width DCGANs,
   one run per core (about 20 steps/s each at batch 32). The main experiment is the ``tfgan``
   recipe with the paper's 10 runs per arm x 5,000 steps (unclamped, clamped with the paper's λ,
-  clamped with the calibrated λ, plus ``dose_runs`` runs at each weaker-than-calibrated clamp);
+  clamped with the calibrated λ, plus ``dose_runs`` runs at each clamp tighter than the calibrated one);
   the ``radford`` recipe is the second reading, 5 runs x 3,000 steps per arm (unclamped, paper's
   λ), as in earlier builds (:data:`RECIPE_PRESETS`). Together they fit about 100 minutes of the
   2-hour budget of a cold build. This is far shorter than the paper's training: the chapters
@@ -53,7 +53,7 @@ class Scale:
     n_train: int  # training images used (0 = the whole split)
     mode_samples: int  # samples per model for the missing-modes count (paper: 360)
     classifier_n_train: int  # training images for the scoring classifier (0 = the whole split)
-    dose_runs: int = 4  # runs per weaker clamp of the dose-response sweep (chapter 2)
+    dose_runs: int = 4  # runs per tighter clamp of the dose-response sweep (chapter 2)
 
 
 SCALES = {
