@@ -63,7 +63,7 @@ score_samples = None  # class-balanced samples per score evaluation (None: the s
 lambda_min = 1.0  # λ_min of Jacobian Clamping (paper: 1, untuned)
 lambda_max = 20.0  # λ_max of Jacobian Clamping (paper: 20, untuned)
 eps = 1.0  # ε of Jacobian Clamping (paper: 1)
-similar = 0.95  # "a similar score": this fraction of the 5-step baseline's final mean score
+similar = 0.95  # "a similar score": this fraction of the 5-step baseline's mean final height above the floor of 1
 seed = 0  # seed of the first trial; trial i uses seed + i
 device = "cpu"  # "cpu" or "cuda"
 
@@ -75,8 +75,8 @@ import torch
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from gancond import plots
-from gancond.analysis import mean_difference, mean_std, time_to_reach
+from gancond import claims, plots
+from gancond.analysis import mean_difference, mean_std
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.runs import RunStore
 from gancond.scores import make_scorer
@@ -137,30 +137,45 @@ plots.save(fig7b, f"fig7_frechet_logcond_{dataset}_{exp.scale_name}")
 plt.show()
 
 # %% [markdown]
+# ## The definitions, fixed before this build's runs
+#
+# Written down (`gancond.claims`) before this build trained its WGAN-GP runs. An earlier build
+# had reported final scores of 3.89, 3.81, 2.82 and 2.99 for the four settings at 1,500
+# iterations, so these rules were not written blind to that; they follow the paper's words,
+# not those numbers. Scores are measured as heights above their floor of 1 (a score of 1 is
+# the worst possible, not 0); the *target* is the five-step baseline's mean final score.
+#
+# - **Collapsed run**: its final score keeps less than half of its own peak's height above the
+#   floor (it rose, then fell away), or its peak never rose above a quarter of the target's
+#   height (it never took off). "The baseline collapses with one critic step" is reproduced
+#   when more than half of those runs collapsed; "clamping prevents it" when none of the
+#   clamped one-step runs did.
+# - **Little degradation** (one critic step with clamping against the five-step baseline):
+#   its mean final score lies inside the baseline runs' range of final scores, or the
+#   difference's 95% interval includes 0 with both ends within 10% of the target's height.
+# - **Small cost at five steps**: the clamped − unclamped difference of the final score has its
+#   interval's lower end within 10% of the target's height below 0.
+# - **Time to score**: per run, the training seconds from which its score, smoothed over 3
+#   evaluations (trailing mean), stays at or above `similar` (95%) of the target's height to
+#   the end (∞ if it ends below); per setting the median over runs. "Less than half the
+#   wall-clock time" is reproduced when the median of one step with clamping is below half the
+#   baseline's median.
+#
 # ## The numbers
 #
 # Per setting, over its trials: final score, Fréchet distance and mean log-condition number
-# (mean ± standard deviation), the training time of a run, and the fraction of its peak score a
-# run still has at the end. A run counts as *collapsed* when its final score is below half of
-# the five-step baseline's mean final score. The time to reach a score is read off the mean
-# curve of the setting (mean score against mean time at each evaluation), interpolating between
-# evaluations.
+# (mean ± standard deviation), the training time of a run, the final/peak height, collapsed
+# runs, and the median time to the target.
 
-# %%
+# %% tags=["hide-input"]
 final = {name: {col: np.array([m[col].iloc[-1] for m in ms]) for col in ["score", "frechet", "mean_log_cond", "train_time_s"]}
          for name, ms in metrics.items()}
 target = float(final[BASE]["score"].mean())
-
-
-def mean_curve(ms):
-    return pd.concat(ms).groupby("step")[["train_time_s", "score"]].mean()
-
-
-def reach(name, frac):
-    c = mean_curve(metrics[name])
-    return time_to_reach(c["train_time_s"], c["score"], frac * target)
-
-
+floor = claims.SCORE_FLOOR
+goal = floor + similar * (target - floor)  # "a similar score"
+collapsed = {name: sum(claims.collapsed(m["score"], target) for m in ms) for name, ms in metrics.items()}
+t_goal = {name: np.array([claims.time_to_stay(m["train_time_s"], m["score"], goal) for m in ms])
+          for name, ms in metrics.items()}
 rows = []
 for name, ms in metrics.items():
     f = final[name]
@@ -171,37 +186,29 @@ for name, ms in metrics.items():
         mu, sd = mean_std(f[col])
         row[what] = f"{mu:.3f} ± {sd:.3f}" if np.isfinite(sd) else f"{mu:.3f}"
     row["training time per run (s)"] = f"{f['train_time_s'].mean():.0f}"
-    row["final / peak score"] = f"{np.mean(f['score'] / peak):.2f}"
-    row["collapsed"] = f"{int((f['score'] < 0.5 * target).sum())} of {len(ms)}"
-    row[f"time to {similar:.0%} of baseline (s)"] = reach(name, similar)
-    row["time to baseline score (s)"] = reach(name, 1.0)
+    row["final / peak height"] = f"{np.mean((f['score'] - floor) / np.maximum(peak - floor, 1e-12)):.2f}"
+    row["collapsed"] = f"{collapsed[name]} of {len(ms)}"
+    row[f"median time to {goal:.2f} (s)"] = float(np.median(t_goal[name]))
     rows.append(row)
 numbers = pd.DataFrame(rows)
 display(numbers.round(1))
 
-collapsed = {name: int((final[name]["score"] < 0.5 * target).sum()) for name in metrics}
-
-
-def ratio(a: float, b: float) -> float:
-    """a / b; nan when the baseline's time b is 0 (its score already reached at initialisation)."""
-    return a / b if b > 0 else float("nan")
-
-
-speedup_similar = ratio(reach(FAST_JC, similar), reach(BASE, similar))
-speedup_strict = ratio(reach(FAST_JC, 1.0), reach(BASE, 1.0))
+med_base, med_fast_jc = float(np.median(t_goal[BASE])), float(np.median(t_goal[FAST_JC]))
+speedup = med_fast_jc / med_base if np.isfinite(med_base) and med_base > 0 and np.isfinite(med_fast_jc) else float("nan")
 time_ratio = final[FAST_JC]["train_time_s"].mean() / final[BASE]["train_time_s"].mean()
 several = exp.scale.trials >= 2
 d_base_jc = mean_difference(final[BASE]["score"], final[BASE_JC]["score"]) if several else None
 d_fast_jc = mean_difference(final[FAST]["score"], final[FAST_JC]["score"]) if several else None
+d_fast_jc_base = mean_difference(final[BASE]["score"], final[FAST_JC]["score"]) if several else None
+height = target - floor
 
 
 def ratio_text(r: float) -> str:
-    return f"{r:.2f}" if np.isfinite(r) else "undefined (never reached, or reached at initialisation)"
+    return f"{r:.2f}" if np.isfinite(r) else "undefined (a median run never stays above the target)"
 
 
 glue("target", f"{target:.2f}", display=False)
-glue("speedup_similar", ratio_text(speedup_similar), display=False)
-glue("speedup_strict", ratio_text(speedup_strict), display=False)
+glue("speedup", ratio_text(speedup), display=False)
 glue("time_ratio", f"{time_ratio:.2f}", display=False)
 glue("collapsed_fast", f"{collapsed[FAST]} of {exp.scale.trials}", display=False)
 glue("collapsed_fast_jc", f"{collapsed[FAST_JC]} of {exp.scale.trials}", display=False)
@@ -211,18 +218,18 @@ glue("d_fast_jc", str(d_fast_jc) if d_fast_jc else "n/a (one trial)", display=Fa
 # %% [markdown]
 # The five-step baseline ends at a mean score of {glue:text}`target`. With one critic update,
 # {glue:text}`collapsed_fast` baseline runs and {glue:text}`collapsed_fast_jc` clamped runs
-# collapsed. One critic update with clamping needed {glue:text}`speedup_similar` of the
-# baseline's training time to reach a similar score (here: the fraction `similar` of it), and
-# {glue:text}`speedup_strict` of it to reach the baseline's final score itself ("never reached"
-# when its mean curve stays below); a whole run of it took {glue:text}`time_ratio` of the
-# baseline's time for the same number of generator iterations. Clamping changed the final
-# score by {glue:text}`d_base_jc` with five critic updates and by {glue:text}`d_fast_jc` with
-# one (clamped minus unclamped).
+# collapsed. The median run of one critic update with clamping needed {glue:text}`speedup` of
+# the median baseline run's training time to reach and keep a similar score; a whole run of it
+# took {glue:text}`time_ratio` of the baseline's time for the same number of generator
+# iterations. Clamping changed the final score by {glue:text}`d_base_jc` with five critic
+# updates and by {glue:text}`d_fast_jc` with one (clamped minus unclamped).
 #
 # ## Paper vs this build
 
-# %%
+# %% tags=["hide-input"]
 data_note = f"{dataset}" + (" (lossy JPEG copy)" if manifest["data"]["lossy"] else "")
+base_lo, base_hi = final[BASE]["score"].min(), final[BASE]["score"].max()
+fast_jc_mean = final[FAST_JC]["score"].mean()
 table = paper_vs_build([
     ("model", "class-conditional WGAN-GP, ResNet (Gulrajani et al.), CIFAR-10",
      f"class-conditional WGAN-GP, {exp.base.arch} ×{exp.base.width:g}, {dataset}"),
@@ -232,9 +239,12 @@ table = paper_vs_build([
      + numbers.set_index("setting").loc[FAST, "final score"]),
     ("1 critic step + clamping", "does not collapse", f"{collapsed[FAST_JC]} of {exp.scale.trials} collapsed; final "
      + numbers.set_index("setting").loc[FAST_JC, "final score"]),
+    ("1 critic step + clamping vs the 5-step baseline", "similar score (\"little degradation\")",
+     f"mean {fast_jc_mean:.3f} vs baseline range [{base_lo:.3f}, {base_hi:.3f}]; difference "
+     + (str(d_fast_jc_base) if d_fast_jc_base else "n/a")),
     ("5 critic steps: clamped − unclamped final score", "slightly worse, small", str(d_base_jc) if d_base_jc else "n/a"),
-    ("time of 1 step + JC to a similar score, ÷ 5-step baseline's", "less than 1/2",
-     f"{ratio_text(speedup_similar)} (similar = {similar:.0%}); to the full score: {ratio_text(speedup_strict)}"),
+    ("median time of 1 step + JC to a similar score, ÷ the baseline's", "less than 1/2",
+     f"{ratio_text(speedup)} (similar = {similar:.0%} of the height above 1, score {goal:.2f})"),
     ("hardware", "not stated (GPU)", hardware),
 ], exp.scale_name, data_note)
 display(Markdown(markdown_table(table)))
@@ -242,7 +252,7 @@ display(Markdown(markdown_table(table)))
 # %% [markdown]
 # ## Checks
 
-# %%
+# %% tags=["hide-input"]
 checks = Checks(exp.scale_name)
 all_m = [m for ms in metrics.values() for m in ms]
 checks.require(all(len(ms) == exp.scale.trials for ms in metrics.values()), "every setting has all its trials")
@@ -258,18 +268,26 @@ if dataset == "mnist":
     checks.require(all(m["score"].between(1, 10 + 1e-6).all() for m in all_m), "classifier scores lie in [1, 10]")
 checks.require(final[FAST]["train_time_s"].mean() < final[BASE]["train_time_s"].mean(),
                "one critic update per iteration trains faster than five")
-checks.claim(collapsed[FAST] > exp.scale.trials / 2, "with 1 critic step the baseline collapses",
-             f"{collapsed[FAST]} of {exp.scale.trials} runs below half the baseline's final score")
+n = exp.scale.trials
+checks.claim(collapsed[FAST] > n / 2, "with 1 critic step the baseline collapses",
+             f"{collapsed[FAST]} of {n} runs collapsed (final height under half the run's peak, or no take-off)")
 checks.claim(collapsed[FAST_JC] == 0, "with 1 critic step and clamping the model does not collapse",
-             f"{collapsed[FAST_JC]} of {exp.scale.trials} runs collapsed")
-checks.claim(bool(np.isfinite(speedup_similar) and speedup_similar < 0.5),
-             "1 critic step + clamping reaches a similar score in less than half the wall-clock time",
-             f"time ratio {ratio_text(speedup_similar)} (similar = {similar:.0%} of {target:.2f})")
-if d_base_jc is not None:
-    checks.claim(abs(d_base_jc.value) <= 0.1 * target, "with 5 critic steps clamping changes the score only slightly",
-                 f"{d_base_jc} (within 10% of {target:.2f}: {abs(d_base_jc.value) <= 0.1 * target})")
+             f"{collapsed[FAST_JC]} of {n} runs collapsed")
+if several:
+    inside = base_lo <= fast_jc_mean <= base_hi
+    close = d_fast_jc_base.low <= 0 <= d_fast_jc_base.high and max(-d_fast_jc_base.low, d_fast_jc_base.high) <= claims.SMALL_COST * height
+    checks.claim(inside or close, "1 critic step + clamping ends with little degradation from the 5-step baseline",
+                 f"mean final score {fast_jc_mean:.3f} vs the baseline's range [{base_lo:.3f}, {base_hi:.3f}]; "
+                 f"difference {d_fast_jc_base}")
+    checks.claim(d_base_jc.low >= -claims.SMALL_COST * height, "with 5 critic steps clamping costs only a little score",
+                 f"{d_base_jc}; allowed: down to −{claims.SMALL_COST * height:.3f}")
 else:
-    checks.untested("with 5 critic steps clamping changes the score only slightly", "one trial per setting")
+    for c in ["1 critic step + clamping ends with little degradation from the 5-step baseline",
+              "with 5 critic steps clamping costs only a little score"]:
+        checks.untested(c, "one trial per setting; an interval needs at least 2")
+checks.claim(bool(np.isfinite(speedup) and speedup < claims.SPEEDUP),
+             "1 critic step + clamping reaches a similar score in less than half the wall-clock time",
+             f"median time ratio {ratio_text(speedup)} (to score {goal:.2f})")
 display(Markdown(markdown_table(checks.table())))
 glue("ch5_summary", checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("5. WGAN-GP speed-up", "../chapters/05_wgan_gp_speedup.html")), display=False)

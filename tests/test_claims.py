@@ -152,3 +152,23 @@ def test_judge_dose_rank_preserving_infinity():
     ch = _checks()
     claims.record_dose(ch, d, "tfgan")
     assert [row["_verdict"] for row in ch.rows] == ["reproduced"] * 3
+
+
+def test_collapse_is_measured_above_the_floor_and_against_the_own_peak():
+    assert claims.collapsed([1, 3, 4, 1.5], target=4)  # rose to 4, fell to 1.5: keeps 1/6 of its height
+    assert not claims.collapsed([1, 3, 4, 3.5], target=4)
+    assert claims.collapsed([1, 1.2, 1.3, 1.3], target=5)  # never took off: 0.3 < 0.25 * 4
+    assert not claims.collapsed([1, 1.5, 2.2, 2.1], target=4)  # 1.2 >= 0.25 * 3, keeps 1.1 of 1.2
+    # the old rule (final < half the target) would call 2.1 of 4 "not collapsed" only by luck of the floor
+    with pytest.raises(ValueError):
+        claims.collapsed([], target=3)
+
+
+def test_time_to_stay_uses_the_smoothed_curve_and_must_stay():
+    t = np.array([0, 10, 20, 30, 40, 50.0])
+    s = np.array([1, 5, 2, 5, 5, 5.0])  # touches 5 at t=10, dips, then stays
+    assert claims.smoothed(s).tolist() == pytest.approx([1, 3, 8 / 3, 4, 4, 5])
+    assert claims.time_to_stay(t, s, target=4.0) == 30.0
+    assert claims.time_to_stay(t, s, target=5.0) == 50.0
+    assert claims.time_to_stay(t, [1, 2, 3, 4, 3, 2], target=3.5) == float("inf")
+    assert claims.time_to_stay(t, np.full(6, 9.0), target=3) == 0.0
