@@ -63,7 +63,7 @@ workers = None  # worker processes training runs side by side (None: one per cor
 eps = 1.0  # ε of Jacobian Clamping (paper: 1)
 q_mode = "per_sample"  # "per_sample" (the paper's text) or "batch" (one Q per batch)
 vae_runs = None  # VAE runs, identical up to the seed (None: the scale's value; paper: 10)
-vae_steps = None  # Adam updates per VAE run, batch 64 (None: the scale's value)
+vae_steps = None  # Adam updates per VAE run, batch 64 (None: `steps` if given, else the scale's value)
 vae_eval_every = None  # VAE steps between evaluations (None: the scale's value)
 likelihood = "bernoulli"  # VAE decoder likelihood: "bernoulli" (grey levels) or "gaussian" (fixed sigma)
 sigma = 0.1  # standard deviation of the Gaussian likelihood on [-1, 1] pixels (likelihood="gaussian" only)
@@ -95,7 +95,7 @@ arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, sec
 exp = arms[recipe].exp
 vae_cfgs = vae_configs(dataset, scale, seed, width=exp.scale.width, n_eval_z=exp.scale.n_eval_z,
                        n_train=exp.scale.n_train, eval_seed=exp.gan.eval_seed, vae_runs=vae_runs,
-                       vae_steps=vae_steps, vae_eval_every=vae_eval_every, likelihood=likelihood, sigma=sigma)
+                       vae_steps=vae_steps if vae_steps is not None else steps, vae_eval_every=vae_eval_every, likelihood=likelihood, sigma=sigma)
 plots.style()
 v0 = vae_cfgs[0]
 settings = {**exp.describe(), "vae_runs": len(vae_cfgs), "vae_steps": v0.steps, "vae_batch_size": v0.batch_size,
@@ -111,8 +111,9 @@ glue("band", "1, 20", display=False)
 #
 # The GAN runs, without and with clamping (the paper's band), are those of the main recipe in
 # chapters 1 and 2 (the same configs, so the run store returns them without training). The VAE
-# runs use the same seeds and the same training images; their length is the VAE preset of this
-# scale (`vae_steps`, batch 64), not the GAN's.
+# runs use the same seeds and the same training images; their length is `vae_steps` updates of
+# batch 64 (by default the VAE preset of this scale; a `steps` override sets both the GANs' and
+# the VAEs' length).
 
 # %% tags=["hide-input"]
 plain, clamped = arms[recipe].plain, arms[recipe].paper
