@@ -131,8 +131,8 @@ glue("fig2_end", f"{last.min():.1f}–{last.max():.1f}", display=False)
 metrics = {rc: [r.read_table("metrics") for r in a.plain] for rc, a in arms.items()}
 fig1 = plots.trajectory_grid({f"{rc}: {len(ms)} runs without clamping": ms for rc, ms in metrics.items()},
                              rows=["mean_log_cond", "score", "frechet"],
-                             labels={"score": "score", "frechet": "Fréchet distance"}, seeds=exp.seeds(),
-                             sharey=False)
+                             labels={"score": "score", "frechet": "Fréchet distance"},
+                             seeds=max((a.exp.seeds() for a in arms.values()), key=len), sharey=False)
 fig1.suptitle(f"score: {scorer.name}", y=0.01, fontsize="small")
 plots.save(fig1, f"fig1_left_{dataset}_{exp.scale.name}")
 plt.show()

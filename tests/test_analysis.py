@@ -66,3 +66,10 @@ def test_mean_difference_interval():
     assert noisy.low < 0 < noisy.high  # no clear difference: the interval straddles zero
     with pytest.raises(ValueError, match="at least 2 runs"):
         mean_difference([1.0], [2.0, 3.0])
+
+
+def test_two_clusters_of_one_run_is_no_split():
+    c = two_clusters([15.0])
+    assert not c.split and c.low == [0] and c.high == []
+    with pytest.raises(ValueError):
+        two_clusters([])

@@ -91,8 +91,10 @@ def two_clusters(values, ratio: float = 1.0, min_size: int = 2) -> Clusters:
     not a cluster.
     """
     v = np.asarray(values, dtype=float)
-    if v.ndim != 1 or len(v) < 2:
-        raise ValueError(f"need at least 2 values, got shape {v.shape}")
+    if v.ndim != 1 or len(v) < 1:
+        raise ValueError(f"need a 1-D array of at least 1 value, got shape {v.shape}")
+    if len(v) == 1:  # one run is one group: no split
+        return Clusters(float(v[0]), [0], [], 0.0, 0.0, False)
     order = np.argsort(v)
     s = v[order]
     gaps = np.diff(s)

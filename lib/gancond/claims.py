@@ -231,10 +231,17 @@ def record_ranking(checks, r: Ranking, recipe: str, n_runs: int) -> None:
                  f"(median run; range {r.early.min():.0%}–{r.early.max():.0%}); it rose by "
                  f"{r.rise.min():.1f}–{r.rise.max():.1f} above initialisation", recipe)
     cl = r.clusters
-    checks.claim(cl.split, "final conditioning falls into two clusters (Fig. 1)",
-                 f"largest gap {cl.gap:.2f} at {cl.threshold:.2f} vs within-group range {cl.spread:.2f}; "
-                 f"groups of {len(cl.low)} and {len(cl.high)}", recipe)
-    if cl.split:
+    if n_runs < 4:  # two groups of at least 2 runs each
+        for c in ("final conditioning falls into two clusters (Fig. 1)",
+                  "a run changes cluster during training (Fig. 1's dark purple run)"):
+            checks.untested(c, f"{n_runs} runs; two clusters of at least 2 need at least 4", recipe)
+    else:
+        checks.claim(cl.split, "final conditioning falls into two clusters (Fig. 1)",
+                     f"largest gap {cl.gap:.2f} at {cl.threshold:.2f} vs within-group range {cl.spread:.2f}; "
+                     f"groups of {len(cl.low)} and {len(cl.high)}", recipe)
+    if n_runs < 4:
+        pass
+    elif cl.split:
         checks.claim(len(r.changes) > 0, "a run changes cluster during training (Fig. 1's dark purple run)",
                      f"{len(r.changes)} of {n_runs} runs changed side between mid-training and the end", recipe)
     else:
