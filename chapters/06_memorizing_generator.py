@@ -78,7 +78,7 @@ from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 from torchvision.utils import make_grid
 
-from gancond import plots
+from gancond import claims, plots
 from gancond.analysis import mean_std
 from gancond.memorize import (COPY_LABEL, load_memorizer, memorization_stats, memorize_experiment, memorized_set,
                               train_memorizers)
@@ -86,6 +86,7 @@ from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.runs import RunStore
 from gancond.scales import experiment
 from gancond.scores import make_scorer, mode_statistics
+from gancond.data import load_dataset
 from gancond.train import fixed_latents, generate, load_generator, train_gans
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -227,11 +228,32 @@ glue("mem_least", f"{min(mem_least)}–{max(mem_least)}", display=False)
 glue("gan_least", f"{min(gan_least)}–{max(gan_least)}", display=False)
 glue("n_modes", f"{n_modes}", display=False)
 
+# the rules of issue 13 (gancond.claims): collapse against the prevalence of fours among the
+# memorized targets and the share of samples near the copied four; dropping against uniform
+x_train, y_train = load_dataset("mnist", "train")
+prevalence = np.array([float((ms.label == COPY_LABEL).double().mean()) for ms in msets])  # fours among the targets
+near = [claims.near_copy_share(generate(G, z_random), x_train[ms.copy_index],
+                               x_train[(y_train == COPY_LABEL).nonzero().squeeze(1)[:1000]])
+        for G, ms in zip(G_mem, msets)]
+near_share = np.array([n[0] for n in near])
+gan_near = np.array([claims.near_copy_share(generate(G, z_random), x_train[msets[0].copy_index],
+                                            x_train[(y_train == COPY_LABEL).nonzero().squeeze(1)[:1000]])[0]
+                     for G in G_gan])
+uniform_q = claims.uniform_least_quantile(n_modes)
+glue("prevalence", f"{100 * prevalence.min():.0f}–{100 * prevalence.max():.0f}%", display=False)
+glue("near_share", f"{100 * near_share.min():.0f}–{100 * near_share.max():.0f}%", display=False)
+glue("uniform_q", f"{uniform_q:.0f}", display=False)
+
 # %% [markdown]
 # The classifier calls {glue:text}`four_frac` of the memorizers' random-$z$ samples a 4
 # (GAN runs: {glue:text}`gan_four_frac`). Of {glue:text}`n_modes` samples, the least-sampled
 # class gets {glue:text}`mem_least` samples per memorizing run, against {glue:text}`gan_least`
-# for the GAN runs (a uniform spread would give one tenth of the samples to each class).
+# for the GAN runs (a uniform spread would give one tenth of the samples to each class; a
+# sampler that draws each class with probability 1/10 has a least-sampled count below
+# {glue:text}`uniform_q` only 5% of the time). Fours make up {glue:text}`prevalence` of the
+# memorized targets, so a generator that merely reproduced its training label mix would label
+# that many samples 4; {glue:text}`near_share` of the random-$z$ samples lie closer to the
+# copied four than a typical other training four does.
 #
 # ## Scores on memorized and on random $z$
 #
@@ -330,10 +352,16 @@ table = paper_vs_build([
      f"{100 * four_frac.min():.0f}–{100 * four_frac.max():.0f}% (GAN runs {100 * gan_frac[:, COPY_LABEL].mean():.0f}%)"),
     (f"least-sampled class, {n_modes} random-z samples", "severe missing modes (Fig. 10)",
      f"{min(mem_least)}–{max(mem_least)} (GAN runs {min(gan_least)}–{max(gan_least)})"),
-    ("classifier score, memorized → random z", "4.95 → 2.22", f"{pm(sc_mem, 'score')} → {pm(sc_rand, 'score')}"),
-    ("Fréchet distance, memorized → random z", "118 → 240", f"{pm(sc_mem, 'frechet')} → {pm(sc_rand, 'frechet')}"),
-    ("final mean log κ(M_z): memorizers vs GAN runs", "memorizers below the GANs' good cluster (Fig. 11)",
-     f"{mem_final.min():.1f}–{mem_final.max():.1f} vs {gan_final.min():.1f}–{gan_final.max():.1f}"),
+    ("classifier score, memorized → random z", "4.95 → 2.22 (ratio 0.45)", f"{pm(sc_mem, 'score')} → {pm(sc_rand, 'score')} "
+     f"(ratio {np.mean([r['score'] / m['score'] for m, r in zip(sc_mem, sc_rand)]):.2f})"),
+    ("Fréchet distance, memorized → random z", "118 → 240 (ratio 2.03)", f"{pm(sc_mem, 'frechet')} → {pm(sc_rand, 'frechet')} "
+     f"(ratio {np.mean([r['frechet'] / m['frechet'] for m, r in zip(sc_mem, sc_rand)]):.2f})"),
+    ("random-z samples near the copied 4", "\"often reproduces the single four\"",
+     f"{100 * near_share.min():.0f}–{100 * near_share.max():.0f}% (GAN runs {100 * gan_near.mean():.0f}%)"),
+    ("fours among the memorized targets", "5,000 copies + about 500 of 5,000 random digits (55%)",
+     f"{100 * prevalence.min():.0f}–{100 * prevalence.max():.0f}%"),
+    ("mean log κ(M_z) at the GANs' last step: memorizers vs GAN runs", "memorizers below the GANs' good cluster (Fig. 11)",
+     f"{mem_at_gan_end.min():.1f}–{mem_at_gan_end.max():.1f} vs {gan_final.min():.1f}–{gan_final.max():.1f}"),
     ("scorer", "MNIST classifier (TF-GAN)", scorer.name),
 ], mexp.scale.name, "mnist")
 display(Markdown(markdown_table(table)))
@@ -342,7 +370,22 @@ display(Markdown(markdown_table(table)))
 # ## Checks
 #
 # `require` lines must hold at every scale and fail the chapter otherwise; `claim` lines
-# record whether the paper's findings reproduced on these runs.
+# record whether the paper's findings reproduced on these runs, by rules written down before
+# this build's memorizing runs (`gancond.claims`; an earlier build's numbers were known):
+#
+# - *memorizes its pairs*: its own target is the nearest one for at least 90% of the random
+#   digits and of the copies, in every run;
+# - *mode collapse*: in every run the share of random-$z$ samples labelled 4 exceeds the share
+#   of fours among its memorized targets, and in the median run at least 25% of the samples lie
+#   closer to the copied four than a typical other training four does (the paper: it "often
+#   reproduces the single four");
+# - *mode dropping*: in every run the least-sampled class of 360 random-$z$ samples holds fewer
+#   samples than a uniform sampler's 5% quantile;
+# - *scores*: worse on random than on memorized $z$ in every run (the ratios are compared with
+#   the paper's 0.45 and 2.03 in the table above, not judged: the classifiers differ);
+# - *conditioning*: every memorizer's mean log-condition number *at the GAN runs' last step*
+#   is at or below the lowest GAN run's final value (and, when the GAN runs split into
+#   clusters, at or below the well-conditioned cluster's mean).
 
 # %%
 checks = Checks(mexp.scale.name)
@@ -372,24 +415,33 @@ checks.claim(bool((mem_stats["recall_random"] >= 0.9).all() and (mem_stats["reca
              f"{100 * mem_stats['recall_random'].max():.0f}% of random digits, "
              f"{100 * mem_stats['recall_copies'].min():.0f}–{100 * mem_stats['recall_copies'].max():.0f}% of copies "
              f"(criterion: at least 90% in every run)")
-checks.claim(bool(all(s["most_class"] == COPY_LABEL for s in mem_labels) and four_frac.min() >= 0.3),
-             "on random z it mostly draws the memorized 4: mode collapse (Figs. 9, 10)",
-             f"4 is the most frequent label in {sum(s['most_class'] == COPY_LABEL for s in mem_labels)} of "
-             f"{mexp.runs} runs, {100 * four_frac.min():.0f}–{100 * four_frac.max():.0f}% of samples "
-             f"(criterion: most frequent in every run, at least 30%)")
-checks.claim(max(mem_least) < min(gan_least), "other digits are rare: mode dropping (Fig. 10)",
-             f"least-sampled class of {n_modes}: {min(mem_least)}–{max(mem_least)} samples vs "
-             f"{min(gan_least)}–{max(gan_least)} for the GAN runs (criterion: fewer than every GAN run)")
+checks.claim(bool((four_frac > prevalence).all() and np.median(near_share) >= claims.NEAR_COPY_SHARE),
+             "on random z it collapses onto the memorized 4 (Figs. 9, 10)",
+             f"labelled 4: {100 * four_frac.min():.0f}–{100 * four_frac.max():.0f}% of samples vs "
+             f"{100 * prevalence.min():.0f}–{100 * prevalence.max():.0f}% fours among the targets; near the copied 4: "
+             f"{100 * near_share.min():.0f}–{100 * near_share.max():.0f}% (median run {100 * np.median(near_share):.0f}%, "
+             f"needs ≥ {100 * claims.NEAR_COPY_SHARE:.0f}%; GAN runs {100 * gan_near.mean():.0f}%)")
+checks.claim(bool(max(mem_least) < uniform_q), "other digits are rare: mode dropping (Fig. 10)",
+             f"least-sampled class of {n_modes}: {min(mem_least)}–{max(mem_least)} samples vs a uniform sampler's "
+             f"5% quantile {uniform_q:.0f} (GAN runs {min(gan_least)}–{max(gan_least)})")
 checks.claim(all(r["score"] < m["score"] and r["frechet"] > m["frechet"] for m, r in zip(sc_mem, sc_rand)),
              "scores are worse on random z than on memorized z (4.95 → 2.22, 118 → 240)",
              f"score {pm(sc_mem, 'score')} → {pm(sc_rand, 'score')}, "
              f"Fréchet distance {pm(sc_mem, 'frechet')} → {pm(sc_rand, 'frechet')} (criterion: in every run)")
-checks.claim(bool(mem_final.max() <= gan_final.min()),
+from gancond.analysis import two_clusters
+
+gan_split = two_clusters(gan_final) if len(gan_final) >= 4 else None
+good_mean = float(gan_final[gan_split.low].mean()) if gan_split is not None and gan_split.split else None
+checks.claim(bool(mem_at_gan_end.max() <= gan_final.min() and (good_mean is None or mem_at_gan_end.max() <= good_mean)),
              "yet it is at least as well conditioned as the best GAN runs (Fig. 11)",
-             f"final mean log κ {mem_final.min():.1f}–{mem_final.max():.1f} vs GAN runs "
-             f"{gan_final.min():.1f}–{gan_final.max():.1f} (criterion: every memorizer at or below the lowest GAN run)")
+             f"mean log κ at step {gan_step:,}: memorizers {mem_at_gan_end.min():.1f}–{mem_at_gan_end.max():.1f} vs GAN runs "
+             f"{gan_final.min():.1f}–{gan_final.max():.1f}"
+             + (f", well-conditioned cluster mean {good_mean:.1f}" if good_mean is not None else ", GAN runs in one band"))
 display(Markdown(markdown_table(checks.table())))
-glue("ch6_summary", checks.summary(), display=False)
+scale_note = ("" if mexp.base.n_memorized >= 10_000 else
+              f"Memorized set: {mexp.base.n_memorized:,} pairs, not the paper's 10,000 (a width-×{mexp.scale.width:g} "
+              f"generator does not memorize 10,000 on a 2-core CPU within the chapter's budget). ")
+glue("ch6_summary", scale_note + checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("6. Memorizing generator", "../chapters/06_memorizing_generator.html")), display=False)
 
 # %% [markdown]

@@ -172,3 +172,17 @@ def test_time_to_stay_uses_the_smoothed_curve_and_must_stay():
     assert claims.time_to_stay(t, s, target=5.0) == 50.0
     assert claims.time_to_stay(t, [1, 2, 3, 4, 3, 2], target=3.5) == float("inf")
     assert claims.time_to_stay(t, np.full(6, 9.0), target=3) == 0.0
+
+
+def test_near_copy_share_and_uniform_quantile():
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    copy = torch.zeros(1, 4, 4)
+    others = torch.rand(50, 1, 4, 4, generator=g)  # typical distance to the copy: about 1/3
+    samples = torch.cat([copy.expand(3, -1, -1, -1) + 0.01, torch.ones(1, 1, 4, 4)])
+    share, radius = claims.near_copy_share(samples, copy, others)
+    assert share == pytest.approx(0.75) and 0.2 < radius < 0.5
+    q = claims.uniform_least_quantile(360)
+    assert 20 <= q <= 30  # 36 per class when balanced; the least of ten is lower by chance
+    assert claims.uniform_least_quantile(360, seed=0) == q
