@@ -23,12 +23,13 @@ ifdef GANCOND_DATA
 export GANCOND_DATA
 endif
 
-.PHONY: book test check-book venv clean-book clean-cache help
+.PHONY: book test check-book publish venv clean-book clean-cache help
 
 help:
 	@echo "make book        build the book into _build/html (executes chapters, cached)"
 	@echo "make test        unit tests + every chapter at smoke scale (nbval)"
 	@echo "make check-book  check _build/html in headless Chromium"
+	@echo "make publish     push _build/html to the gh-pages branch (GitHub Pages)"
 	@echo "make venv        create/update .venv from requirements.txt"
 	@echo "make clean-book  remove the built HTML (keeps the execution cache)"
 	@echo "make clean-cache remove all of _build, execution cache included"
@@ -61,6 +62,13 @@ check-book: $(STAMP)
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
 	$(PY) tools/check_book.py _build/html
+
+# Publish the built HTML to the gh-pages branch (served by GitHub Pages at
+# https://<owner>.github.io/<repo>/). The workflow in .github/workflows/book.yml does the same
+# from CI with the run store restored from its cache.
+publish: $(STAMP)
+	@test -f _build/html/index.html || { echo "publish: no _build/html/index.html; run 'make book' first" >&2; exit 1; }
+	$(VENV)/bin/ghp-import --no-jekyll --push --force _build/html
 
 clean-book:
 	rm -rf _build/html _build/jupyter_execute _build/.doctrees

@@ -13,10 +13,12 @@ Chromium (Debian's ``chromium`` + ``chromium-driver``, driven by selenium) and c
   "Traceback (most recent call last)" in the page text, no stderr line that reports an
   error (``SomethingError: ...``, ``...Exception: ...`` or a logged ``ERROR``), no docutils ``system-message`` / ``problematic`` markup;
 - every link to another file of the book points at a file that exists;
-- the browser console reports no error about a resource of the book itself.
+- the browser console reports no error about a resource of the book itself;
+- every formula is rendered: each math element holds MathJax's output once MathJax has
+  finished (MathJax is bundled into the book by ``sphinx-mathjax-offline``, so this must hold
+  offline too).
 
-Failures to load resources from other hosts (MathJax from its CDN when the machine is
-offline) are printed as warnings, not failures. Prints one line per page and a summary;
+Failures to load resources from other hosts are printed as warnings, not failures. Prints one line per page and a summary;
 exits 1 on any failure.
 """
 
@@ -60,7 +62,10 @@ const settle = i => (i.complete ? Promise.resolve() : new Promise(r => {
   i.addEventListener('load', r, {once: true});
   i.addEventListener('error', r, {once: true});
 }));
-Promise.all(imgs.map(settle)).then(() => {
+const mathDone = () => (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise)
+  ? window.MathJax.startup.promise.catch(() => null) : Promise.resolve();
+const waitMath = () => new Promise(r => setTimeout(r, 300)).then(mathDone);
+Promise.all(imgs.map(settle)).then(waitMath).then(() => {
   const text = document.body ? document.body.innerText : '';
   const q = s => Array.from(document.querySelectorAll(s));
   done({
@@ -76,6 +81,8 @@ Promise.all(imgs.map(settle)).then(() => {
     links: q('a[href]').map(a => a.getAttribute('href')),
     mathjax: typeof window.MathJax !== 'undefined' && !!window.MathJax.version,
     math_nodes: q('.math').length,
+    math_unrendered: q('.math').filter(e => !e.querySelector('mjx-container, .MathJax, mjx-math')
+                                        && !e.closest('mjx-container')).map(e => e.innerText.slice(0, 60)),
   });
 });
 """
@@ -205,12 +212,13 @@ def check_page(driver, base_url: str, html_dir: Path, page: str,
             quirks.append(msg)
         elif base_url in msg:
             fails.append(f"console: {msg[:200]}")
-        elif not ("mathjax" in msg.lower() and probe["math_nodes"] and not probe["mathjax"]):
+        else:
             warns.append(f"console: {msg[:200]}")
 
     if probe["math_nodes"] and not probe["mathjax"]:
-        warns.append(f"{probe['math_nodes']} math element(s) left unrendered: "
-                     "MathJax (loaded from its CDN) did not load; offline?")
+        fails.append(f"{probe['math_nodes']} math element(s) left unrendered: MathJax did not load")
+    elif probe["math_unrendered"]:
+        fails.append(f"{len(probe['math_unrendered'])} formula(s) left unrendered, e.g. {probe['math_unrendered'][0]!r}")
 
     summary = (f"title={title[:50]!r} imgs={len(probe['imgs'])} "
                f"svgs={len(probe['svgs'])} math={probe['math_nodes']}")
