@@ -54,7 +54,7 @@ n_eval_z = None  # size of the fixed z batch (None: the scale's value)
 score_samples = None  # generated samples per score evaluation (None: the scale's value)
 workers = None  # worker processes training runs side by side (None: one per core on a CPU)
 seed = 0  # seed of the first run; run i uses seed + i
-device = "cpu"  # "cpu" or "cuda"
+device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt

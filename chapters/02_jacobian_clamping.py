@@ -57,7 +57,7 @@ eps = 1.0  # ε, the norm of the perturbation δ (paper: 1)
 q_mode = "per_sample"  # "per_sample" (the paper's text) or "batch" (one Q per batch)
 workers = None  # worker processes training runs side by side (None: one per core on a CPU)
 seed = 0  # seed of the first run; run i uses seed + i
-device = "cpu"  # "cpu" or "cuda"
+device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt

@@ -68,7 +68,7 @@ vae_eval_every = None  # VAE steps between evaluations (None: the scale's value)
 likelihood = "bernoulli"  # VAE decoder likelihood: "bernoulli" (grey levels) or "gaussian" (fixed sigma)
 sigma = 0.1  # standard deviation of the Gaussian likelihood on [-1, 1] pixels (likelihood="gaussian" only)
 seed = 0  # seed of the first run; run i uses seed + i (GANs and VAEs alike)
-device = "cpu"  # "cpu" or "cuda"
+device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
@@ -117,7 +117,7 @@ glue("band", "1, 20", display=False)
 
 # %% tags=["hide-input"]
 plain, clamped = arms[recipe].plain, arms[recipe].paper
-vaes = train_vaes(vae_cfgs, store, device=device)
+vaes = train_vaes(vae_cfgs, store, device=exp.device)
 m_plain = [r.read_table("metrics") for r in plain]
 m_vae = [r.read_table("metrics") for r in vaes]
 print(f"{recipe}: {len(plain)} + {len(clamped)} GAN runs; {len(vaes)} VAE runs")

@@ -53,7 +53,7 @@ workers = None  # worker processes training runs side by side (None: one per cor
 eps = 1.0  # ε of Jacobian Clamping (paper: 1)
 q_mode = "per_sample"  # "per_sample" (the paper's text) or "batch" (one Q per batch)
 seed = 0  # seed of the first run; run i uses seed + i
-device = "cpu"  # "cpu" or "cuda"
+device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
@@ -113,13 +113,13 @@ z_eval = fixed_latents(exp.gan.z_dim, exp.gan.n_eval_z, exp.gan.eval_seed, 0)  #
 
 def classify(run) -> dict:
     """Labels of the model's samples at z_modes; its histogram; its final mean log κ (stored and recomputed)."""
-    G = load_generator(run).to(device)
+    G = load_generator(run).to(exp.device)
     logits = scorer.features(generate(G, z_modes))[0]  # (mode_samples, K)
     if logits.shape[1] != N_CLASSES:
         raise ValueError(f"the missing-modes test needs a {N_CLASSES}-class classifier; the scorer for "
                          f"{dataset!r} ({scorer.name}) gives {logits.shape[1]} logits; use dataset='mnist'")
     stats = mode_statistics(logits, N_CLASSES)
-    recomputed, _ = mean_log_cond(G, z_eval.to(device))
+    recomputed, _ = mean_log_cond(G, z_eval.to(exp.device))
     return {**stats, "seed": run.config["seed"], "clamp": run.config["clamp"], "recipe": run.config["recipe"],
             "mean_log_cond": run.read_table("metrics")["mean_log_cond"].iloc[-1], "recomputed_log_cond": recomputed}
 

@@ -65,7 +65,7 @@ lambda_max = 20.0  # λ_max of Jacobian Clamping (paper: 20, untuned)
 eps = 1.0  # ε of Jacobian Clamping (paper: 1)
 similar = 0.95  # "a similar score": this fraction of the 5-step baseline's mean final height above the floor of 1
 seed = 0  # seed of the first trial; trial i uses seed + i
-device = "cpu"  # "cpu" or "cuda"
+device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
 
 # %%
 import matplotlib.pyplot as plt
@@ -104,7 +104,7 @@ display(Markdown(markdown_table(pd.DataFrame([exp.describe()]).T.reset_index().s
 # %%
 scorer = make_scorer(dataset, store=store, **exp.scorer_kwargs())
 BASE, FAST, FAST_JC, BASE_JC = (setting_name(*s) for s in [(5, False), (1, False), (1, True), (5, True)])
-runs = {setting_name(nc, cl): train_wgans(exp.configs(nc, cl), store, scorer, device=device) for nc, cl in SETTINGS}
+runs = {setting_name(nc, cl): train_wgans(exp.configs(nc, cl), store, scorer, device=exp.device) for nc, cl in SETTINGS}
 metrics = {name: [r.read_table("metrics") for r in rs] for name, rs in runs.items()}
 manifest = runs[BASE][0].manifest()
 hardware = (f"{manifest['device']} ({manifest.get('cpu', 'unknown processor')}), "

@@ -65,7 +65,7 @@ eval_every = None  # steps between evaluations of the log-condition number (None
 score_samples = None  # samples scored from memorized z and from random z (None: the scale's value)
 lr = 2e-4  # Adam learning rate of the memorizers (DCGAN's, as the GAN runs)
 seed = 0  # seed of the first run (memorizers and the trajectory chapter's GAN runs); run i uses seed + i
-device = "cpu"  # "cpu" or "cuda"
+device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
 
 # %%
 import time
@@ -107,12 +107,12 @@ display(Markdown(markdown_table(pd.DataFrame([mexp.describe()]).T.reset_index().
 
 # %%
 t0 = time.perf_counter()
-mem_runs = train_memorizers(mexp.configs(), store, device=device)
+mem_runs = train_memorizers(mexp.configs(), store, device=mexp.device)
 mem_metrics = [r.read_table("metrics") for r in mem_runs]
 mem_per_z = [r.read_table("per_z") for r in mem_runs]
 t_mem = time.perf_counter() - t0
 scorer = make_scorer("mnist", store=store, **exp.scorer_kwargs())
-gan_runs = train_gans(exp.configs(clamp=False), store, scorer, device=device)
+gan_runs = train_gans(exp.configs(clamp=False), store, scorer, device=exp.device)
 gan_metrics = [r.read_table("metrics") for r in gan_runs]
 train_s = [r.manifest().get("train_time_s", float("nan")) for r in mem_runs]
 print(f"{len(mem_runs)} memorizing runs (training took {min(train_s):.0f}–{max(train_s):.0f} s each; "

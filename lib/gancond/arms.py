@@ -121,7 +121,7 @@ def finals(runs: list[Run], column: str) -> np.ndarray:
 
 
 def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan", second_recipe: str | None = "radford",
-              seed: int = 0, device: str = "cpu", workers: int | None = None, eps: float = 1.0,
+              seed: int = 0, device: str = "auto", workers: int | None = None, eps: float = 1.0,
               q_mode: str = "per_sample", store: RunStore | None = None, progress: bool = True, **overrides):
     """What chapters 1–4 start with: validate their parameters, build the experiments, make the
     scorer and train (or load) every arm. Returns ``(arms, scorer, store)``, ``arms`` as in

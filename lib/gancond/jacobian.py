@@ -19,6 +19,7 @@ trainer's logging of the mean log-condition number.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 
@@ -100,6 +101,23 @@ def _jacobian_chunk(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
     return cols[:, :b].permute(1, 2, 0).contiguous()  # (b, n_x, n_z)
 
 
+@contextlib.contextmanager
+def no_tf32():
+    """Turn TF32 off for CUDA matmuls and convolutions inside the block, and restore the flags.
+
+    TF32 keeps about 10 bits of mantissa (relative error ~1e-3), while a log κ(M_z) of 12–20
+    needs σ_min/σ_max down to 1e-4–1e-5 resolved; Jacobians and scores are computed without it.
+    No effect on a CPU.
+    """
+    old = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
+
+
 def jacobian(G: nn.Module, z: torch.Tensor, chunk_size: int | None = None) -> torch.Tensor:
     """Per-z Jacobians J_z of G, (J_z)_{ij} = dG(z)_i / dz_j (paper Sec. 2).
 
@@ -132,7 +150,7 @@ def jacobian(G: nn.Module, z: torch.Tensor, chunk_size: int | None = None) -> to
     modes = [(m, m.training) for m in G.modules()]
     try:
         G.eval()
-        with torch.no_grad(), warnings.catch_warnings():  # no graph through the weights
+        with torch.no_grad(), no_tf32(), warnings.catch_warnings():  # no graph through the weights
             # torch's first forward-mode call scripts its JVP decompositions and warns that
             # torch.jit.script is deprecated: torch's own internals, nothing for a reader to act on
             warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*is deprecated", category=FutureWarning)
@@ -154,6 +172,8 @@ def singular_values(J: torch.Tensor) -> torch.Tensor:
         zero eigenvalues of the rank-deficient M_z and are filled with 0.
     """
     _check_J(J)
+    if J.device.type == "mps":  # no float64 on Apple GPUs: the SVD runs on the CPU
+        J = J.cpu()
     sv = torch.linalg.svdvals(J.double())  # (B, min(n_x, n_z)), descending
     missing = J.shape[2] - sv.shape[1]
     if missing > 0:

@@ -52,7 +52,7 @@ from .data import dataset_info, load_dataset
 from .jacobian import mean_log_cond
 from .models import Generator
 from .runs import Run, RunStore
-from .scales import Z_DIM, _positive_int, check_device, override, scale_from_env
+from .scales import Z_DIM, _positive_int, check_device, override, resolve_device, scale_from_env
 from .train import fixed_latents, generate
 
 __all__ = [
@@ -439,7 +439,7 @@ def memorize_experiment(scale: str = "book", seed: int = 0, device: str = "cpu",
         raise ValueError(f"parameter 'scale' must be one of {sorted(MEMORIZE_SCALES)}, got {scale!r}")
     _positive_int("seed", seed, allow_zero=True)
     _positive_int("eval_seed", eval_seed, allow_zero=True)
-    check_device(device)
+    device = resolve_device(device)
     sc = override(MEMORIZE_SCALES[scale], overrides, allow_zero=("n_copies",))
     if sc.n_copies > sc.n_memorized:
         raise ValueError(f"parameter 'n_copies' must be at most n_memorized ({sc.n_memorized}), got {sc.n_copies}")

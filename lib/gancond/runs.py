@@ -155,7 +155,7 @@ class Run:
                 f"checkpoint {self.path / 'ckpt' / meta['file']} does not match its recorded SHA-256 "
                 f"(corrupted or altered). Nothing was changed; move the run directory aside to recompute it."
             )
-        return torch.load(io.BytesIO(data), weights_only=True)
+        return torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")  # GPU runs load anywhere
 
     def require_checkpoint(self, name: str = "final") -> dict:
         """:meth:`load_checkpoint`, but a missing checkpoint raises FileNotFoundError naming the run."""

@@ -31,7 +31,7 @@ from .data import DATASETS
 from .train import RECIPES, GANConfig
 
 __all__ = ["Scale", "SCALES", "RECIPE_PRESETS", "Experiment", "experiment", "scale_from_env", "scorer_kwargs",
-           "check_device", "override", "Z_DIM"]
+           "check_device", "resolve_device", "override", "Z_DIM"]
 
 #: latent dimension per dataset: 64 for MNIST (TF-GAN's MNIST GAN, Appendix B.1), 100 for the
 #: colour datasets (Radford et al.'s DCGAN).
@@ -132,9 +132,24 @@ def _positive_int(name: str, v: Any, allow_zero: bool = False) -> None:
 
 
 def check_device(device: Any) -> None:
-    """Raise ValueError unless ``device`` is "cpu", "cuda", "cuda:N" or "mps" (the chapters' parameter)."""
-    if not (isinstance(device, str) and (device == "cpu" or device.startswith("cuda") or device == "mps")):
-        raise ValueError(f"parameter 'device' must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
+    """Raise ValueError unless ``device`` is "auto", "cpu", "cuda", "cuda:N" or "mps" (the chapters' parameter)."""
+    if not (isinstance(device, str) and (device in ("auto", "cpu", "mps") or device.startswith("cuda"))):
+        raise ValueError(f"parameter 'device' must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``device`` with "auto" replaced by "cuda" when a CUDA GPU is available, else "mps" when an
+    Apple GPU is, else "cpu". Other values are checked and returned unchanged."""
+    import torch
+
+    check_device(device)
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
 
 
 def override(preset: Any, overrides: dict[str, Any], allow_zero: tuple[str, ...] = (),
@@ -163,7 +178,7 @@ def override(preset: Any, overrides: dict[str, Any], allow_zero: tuple[str, ...]
     return dataclasses.replace(preset, **given)
 
 
-def experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, device: str = "cpu",
+def experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, device: str = "auto",
                recipe: str = "tfgan", lambda_min: float = 1.0, lambda_max: float = 20.0, eps: float = 1.0, q_mode: str = "per_sample",
                **overrides: Any) -> Experiment:
     """Validate a chapter's parameters and build its :class:`Experiment`.
@@ -181,7 +196,7 @@ def experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, devic
     if scale not in SCALES:
         raise ValueError(f"parameter 'scale' must be one of {sorted(SCALES)}, got {scale!r}")
     _positive_int("seed", seed, allow_zero=True)
-    check_device(device)
+    device = resolve_device(device)
     preset = dataclasses.replace(SCALES[scale], **RECIPE_PRESETS.get((scale, recipe), {}))
     sc = override(preset, overrides, allow_zero=("n_train", "classifier_n_train"))
     try:

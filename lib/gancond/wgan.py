@@ -54,7 +54,7 @@ from .jacobian import mean_log_cond
 from .models import Discriminator, Generator
 from .resnet import ResNetCritic, ResNetGenerator
 from .runs import Run, RunStore
-from .scales import SCALES, Z_DIM, check_device, override, scale_from_env, scorer_kwargs
+from .scales import SCALES, Z_DIM, check_device, override, resolve_device, scale_from_env, scorer_kwargs
 from .train import Scorer, _progress, fixed_latents, q_quantiles
 
 __all__ = ["ARCHS", "WGANConfig", "WithLabels", "gradient_penalty", "critic_loss", "generator_loss",
@@ -234,7 +234,7 @@ def conditional_log_cond(G: nn.Module, z: Tensor, y: Tensor) -> tuple[float, Ten
     per_z = torch.empty(z.shape[0], dtype=torch.float64)
     for c in y.unique().tolist():
         idx = (y == c).nonzero().squeeze(1)
-        per_z[idx] = mean_log_cond(WithLabels(G, int(c)), z[idx])[1]
+        per_z[idx.cpu()] = mean_log_cond(WithLabels(G, int(c)), z[idx])[1].cpu()  # labels may live on a GPU
     return float(per_z.mean()), per_z
 
 
@@ -506,7 +506,7 @@ def wgan_experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, 
         raise ValueError(f"parameter 'scale' must be one of {sorted(WGAN_SCALES)}, got {scale!r}")
     if not (_is_int(seed) and seed >= 0):
         raise ValueError(f"parameter 'seed' must be a non-negative integer, got {seed!r}")
-    check_device(device)
+    device = resolve_device(device)
     sc = override(WGAN_SCALES[scale], overrides, allow_zero=("n_train",), choices={"arch": ARCHS})
     if sc.arch == "resnet" and DATASETS[dataset][1] != 32:
         sc = dataclasses.replace(sc, arch="dcgan")  # the reference ResNet is for 32x32 images only
