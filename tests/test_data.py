@@ -81,3 +81,30 @@ def test_stl10_is_resized_to_48(monkeypatch, tmp_path):
     # a constant image stays constant after the antialiased resize
     const = torch.full((1, 3, 96, 96), 0.5)
     assert torch.allclose(data.resize_images(const, 48), torch.full((1, 3, 48, 48), 0.5))
+
+
+def test_unconditional_models_train_stl10_on_the_unlabelled_images_too(tmp_path, monkeypatch):
+    import gancond.train as train_mod
+    from gancond.data import GAN_SPLIT, DatasetMissing
+    from gancond.runs import RunStore
+    from gancond.train import GANConfig, train_gan
+
+    assert GAN_SPLIT == {"mnist": "train", "cifar10": "train", "stl10": "train+unlabeled"}
+    asked = []
+
+    def fake_load(name, split="train", root=None, download=None):
+        asked.append((name, split))
+        raise DatasetMissing("no STL-10 here")
+
+    monkeypatch.setattr(train_mod, "load_dataset", fake_load)
+    with pytest.raises(DatasetMissing):
+        train_gan(GANConfig(dataset="stl10", z_dim=8, width=0.125, steps=2, eval_every=1, n_eval_z=2, score_samples=0),
+                  RunStore(tmp_path), progress=False)
+    assert asked == [("stl10", "train+unlabeled")]
+
+
+def test_missing_stl10_names_its_files(tmp_path):
+    from gancond.data import DatasetMissing, load_dataset
+
+    with pytest.raises(DatasetMissing, match=r"stl10_binary/\{train_X,train_y,unlabeled_X,test_X,test_y\}\.bin"):
+        load_dataset("stl10", "train+unlabeled", root=tmp_path, download=False)

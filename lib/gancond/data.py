@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["DATASETS", "DatasetMissing", "data_root", "dataset_info", "load_dataset"]
+__all__ = ["DATASETS", "GAN_SPLIT", "DatasetMissing", "data_root", "dataset_info", "load_dataset"]
 
 #: name -> (channels, height, width) of the tensors :func:`load_dataset` returns.
 DATASETS = {"mnist": (1, 28, 28), "cifar10": (3, 32, 32), "stl10": (3, 48, 48)}
@@ -96,7 +96,7 @@ def _torchvision(name: str, root: Path, split: str, download: bool | None):
     expected = {
         "mnist": f"{root}/MNIST/raw/{{train,t10k}}-{{images,labels}}-idx*-ubyte",
         "cifar10": f"{root}/cifar-10-batches-py/ or {root}/{_CIFAR_JPEG.format(split=split)}",
-        "stl10": f"{root}/stl10_binary/",
+        "stl10": f"{root}/stl10_binary/{{train_X,train_y,unlabeled_X,test_X,test_y}}.bin",
     }[name]
     try:
         return make(False)
@@ -165,6 +165,12 @@ def _stl10(root: Path, split: str, download: bool | None) -> tuple[torch.Tensor,
     return resize_images(x, 48), torch.from_numpy(ds.labels).long()  # unlabeled images have label -1
 
 
+#: The split an unconditional GAN (or VAE) trains on: STL-10's 100,000 unlabelled images plus its
+#: 5,000 labelled training images, as in the 48x48 GAN literature (the labels are not used);
+#: the training split elsewhere. The class-conditional WGAN-GP needs labels and uses "train".
+GAN_SPLIT = {"mnist": "train", "cifar10": "train", "stl10": "train+unlabeled"}
+
+
 def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None = None,
                  download: bool | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Load a whole split as tensors.
@@ -194,5 +200,6 @@ def dataset_info(name: str, root: str | os.PathLike | None = None) -> dict:
     if name == "cifar10" and not (r / "cifar-10-batches-py").exists() and (r / _CIFAR_JPEG.format(split="train")).exists():
         info.update(source="cifar10-jpeg (JPEG quality 75 copy of CIFAR-10)", lossy=True)
     if name == "stl10":
-        info["source"] = "torchvision STL10, resized 96->48 (antialiased bilinear)"
+        info["source"] = ("torchvision STL10, resized 96->48 (antialiased bilinear); unconditional models train on "
+                          "train+unlabeled (105,000 images)")
     return info

@@ -55,7 +55,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .data import DATASETS, dataset_info, load_dataset
+from .data import GAN_SPLIT, DATASETS, dataset_info, load_dataset
 from .jacobian import mean_log_cond
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
@@ -278,7 +278,7 @@ class _VAEWork:
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
-        x_all, _ = load_dataset(cfg.dataset, "train", root=self.root)
+        x_all, _ = load_dataset(cfg.dataset, GAN_SPLIT[cfg.dataset], root=self.root)  # STL-10: + unlabelled
         if cfg.n_train:
             x_all = x_all[: cfg.n_train]
         x_all = x_all.to(dev)
