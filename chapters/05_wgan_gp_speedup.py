@@ -109,7 +109,7 @@ metrics = {name: [r.read_table("metrics") for r in rs] for name, rs in runs.item
 manifest = runs[BASE][0].manifest()
 hardware = (f"{manifest['device']} ({manifest.get('cpu', 'unknown processor')}), "
             f"{manifest['torch_threads']} torch threads")
-print(f"scorer: {scorer.name}\nhardware of the first run: {hardware}\n{sum(map(len, runs.values()))} runs in {store.root}")
+print(f"scorer: {scorer.name}\nhardware of the first run: {hardware}\n{sum(map(len, runs.values()))} runs in the run store")
 glue("hardware", hardware, display=False)
 
 # %% [markdown]

@@ -116,7 +116,7 @@ gan_runs = train_gans(exp.configs(clamp=False), store, scorer, device=exp.device
 gan_metrics = [r.read_table("metrics") for r in gan_runs]
 train_s = [r.manifest().get("train_time_s", float("nan")) for r in mem_runs]
 print(f"{len(mem_runs)} memorizing runs (training took {min(train_s):.0f}–{max(train_s):.0f} s each; "
-      f"{t_mem:.0f} s in this session) and {len(gan_runs)} GAN runs in {store.root}; scorer: {scorer.name}")
+      f"{t_mem:.0f} s in this session) and {len(gan_runs)} GAN runs from the run store; scorer: {scorer.name}")
 
 G_mem = [load_memorizer(r) for r in mem_runs]
 G_gan = [load_generator(r) for r in gan_runs]
