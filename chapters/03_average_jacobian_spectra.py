@@ -231,7 +231,7 @@ def plot_spectra(groups: dict, palettes: dict, title: str) -> plt.Figure:
 
 palettes = {"GAN": "Oranges_d", "VAE": "Blues_d", "GAN, clamped": "Greens_d"}
 fig3 = plot_spectra([{k: sv[k] for k in ("GAN", "VAE")}, {k: sv_metric[k] for k in ("GAN", "VAE")}], palettes,
-                    f"{dataset}: final GAN generators (no clamping) and VAE decoders")
+                    f"{dataset}: final GAN generators ({recipe} recipe, no clamping) and VAE decoders")
 plots.save(fig3, f"fig3_{dataset}_{exp.scale.name}")
 plt.show()
 
@@ -330,7 +330,7 @@ plt.show()
 
 # %% tags=["hide-input"]
 fig4 = plot_spectra([{k: sv[k] for k in ("GAN", "GAN, clamped")}, {k: sv_metric[k] for k in ("GAN", "GAN, clamped")}],
-                    palettes, f"{dataset}: final generators without and with Jacobian Clamping")
+                    palettes, f"{dataset}: final generators ({recipe} recipe) without and with Jacobian Clamping")
 plots.save(fig4, f"fig4_{dataset}_{exp.scale.name}")
 plt.show()
 

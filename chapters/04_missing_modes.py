@@ -159,7 +159,7 @@ ax.axhline(exp.scale.mode_samples / N_CLASSES, color="0.4", ls="--", lw=1, label
 ax.axhspan(*np.quantile(chance, [0.05, 0.95]), color="0.88", zorder=0, label="uniform sampler, 5–95%")
 ax.set(xlabel="final " + plots.LABELS["mean_log_cond"],
        ylabel=f"samples in the least-sampled class (of {exp.scale.mode_samples})",
-       title=f"{dataset}: conditioning vs missing modes")
+       title=f"{dataset}, {recipe} recipe: conditioning vs missing modes")
 ax.set_ylim(bottom=-1)
 ax.legend(loc="best")
 fig.tight_layout()
@@ -222,7 +222,7 @@ for ax, row, what in [(axes[0], best, "best-conditioned"), (axes[1], worst, "wor
     ax.bar(np.arange(N_CLASSES), row["counts"], color=colors[k], edgecolor="black", lw=0.5)
     ax.axhline(exp.scale.mode_samples / N_CLASSES, color="0.4", ls="--", lw=1)
     ax.set(xticks=np.arange(N_CLASSES), xlabel="predicted class",
-           title=f"{what}: seed {row['seed']}, mean log κ {row['mean_log_cond']:.2f}, least {row['least_count']}")
+           title=f"{recipe}, {what}: seed {row['seed']}, mean log κ {row['mean_log_cond']:.2f}, least {row['least_count']}")
 axes[0].set_ylabel(f"samples (of {exp.scale.mode_samples})")
 fig_h.tight_layout()
 plots.save(fig_h, f"missing_modes_histograms_{dataset}_{exp.scale.name}")
