@@ -164,7 +164,8 @@ def test_decoder_starts_as_the_gan_generator_of_the_same_seed(tmp_path, data_roo
 
     common = dict(dataset="mnist", width=0.125, steps=1, batch_size=32, eval_every=1, n_eval_z=3, n_train=512, seed=4)
     vae = train_vae(VAEConfig(**common, n_test=50), RunStore(tmp_path), progress=False, root=data_root)
-    gan = train_gan(GANConfig(**common, score_samples=0), RunStore(tmp_path), progress=False, root=data_root)
+    gan = train_gan(GANConfig(**common, recipe="custom", score_samples=0), RunStore(tmp_path), progress=False,
+                    root=data_root)
     assert vae.read_table("metrics")["mean_log_cond"].iloc[0] == gan.read_table("metrics")["mean_log_cond"].iloc[0]
     pd.testing.assert_frame_equal(vae.read_table("per_z").query("step == 0"),
                                   gan.read_table("per_z").query("step == 0")[["step", "z", "log_cond"]])
