@@ -183,7 +183,7 @@ z_eval = fixed_latents(exp.gan.z_dim, exp.gan.n_eval_z, exp.gan.eval_seed, 0)  #
 
 def spectra(G) -> dict:
     """σ(E_z[J_z]), sqrt(eig E_z[J_zᵀJ_z]) (n_z,) and the mean log κ(M_z) of one network."""
-    J = jacobian(G.to(device), z_eval.to(device)).cpu()  # (n_eval_z, n_x, n_z)
+    J = jacobian(G.to(exp.device), z_eval.to(exp.device)).cpu()  # (n_eval_z, n_x, n_z)
     return {"sv_avg": average_jacobian_spectrum(J).numpy(),
             "sv_metric": average_metric_eigenvalues(J).sqrt().numpy(),
             "mean_log_cond": float(log_cond_M(singular_values(J)).mean())}
