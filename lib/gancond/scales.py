@@ -8,7 +8,7 @@
   the ``radford`` recipe is the second reading, 5 runs x 3,000 steps per arm (unclamped, paper's
   λ), as in earlier builds (:data:`RECIPE_PRESETS`). Measured on the 2-core build machine: the
   10 unclamped ``tfgan`` runs take about 30-40 minutes, a clamped one about 7 minutes of a core,
-  so the whole sweep (58 runs) takes about 2.5-3 hours: over the 2-hour budget of a cold build
+  so the whole sweep (48 runs) takes about 2.5-3 hours: over the 2-hour budget of a cold build
   (issue 11 asked for 10 runs per arm of at least 5,000 steps). This is far shorter than the
   paper's training: the chapters say what that does and does not allow one to see.
 - ``paper``: the paper's settings (10 runs per condition, the paper's DCGAN widths), for a GPU.
