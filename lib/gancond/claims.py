@@ -231,22 +231,19 @@ def record_ranking(checks, r: Ranking, recipe: str, n_runs: int) -> None:
                  f"(median run; range {r.early.min():.0%}–{r.early.max():.0%}); it rose by "
                  f"{r.rise.min():.1f}–{r.rise.max():.1f} above initialisation", recipe)
     cl = r.clusters
+    SPLIT, CHANGE = ("final conditioning falls into two clusters (Fig. 1)",
+                     "a run changes cluster during training (Fig. 1's dark purple run)")
     if n_runs < 4:  # two groups of at least 2 runs each
-        for c in ("final conditioning falls into two clusters (Fig. 1)",
-                  "a run changes cluster during training (Fig. 1's dark purple run)"):
+        for c in (SPLIT, CHANGE):
             checks.untested(c, f"{n_runs} runs; two clusters of at least 2 need at least 4", recipe)
     else:
-        checks.claim(cl.split, "final conditioning falls into two clusters (Fig. 1)",
-                     f"largest gap {cl.gap:.2f} at {cl.threshold:.2f} vs within-group range {cl.spread:.2f}; "
-                     f"groups of {len(cl.low)} and {len(cl.high)}", recipe)
-    if n_runs < 4:
-        pass
-    elif cl.split:
-        checks.claim(len(r.changes) > 0, "a run changes cluster during training (Fig. 1's dark purple run)",
-                     f"{len(r.changes)} of {n_runs} runs changed side between mid-training and the end", recipe)
-    else:
-        checks.untested("a run changes cluster during training (Fig. 1's dark purple run)", "the runs did not split",
-                        recipe)
+        checks.claim(cl.split, SPLIT, f"largest gap {cl.gap:.2f} at {cl.threshold:.2f} vs within-group range "
+                     f"{cl.spread:.2f}; groups of {len(cl.low)} and {len(cl.high)}", recipe)
+        if cl.split:
+            checks.claim(len(r.changes) > 0, CHANGE,
+                         f"{len(r.changes)} of {n_runs} runs changed side between mid-training and the end", recipe)
+        else:
+            checks.untested(CHANGE, "the runs did not split", recipe)
     if r.rho_fd is None:
         for c in ("better conditioning goes with a lower Fréchet distance (Spearman ρ)",
                   "better conditioning goes with a better score (Spearman ρ)",
