@@ -79,7 +79,7 @@ from myst_nb import glue
 from torchvision.utils import make_grid
 
 from gancond import claims, plots
-from gancond.analysis import mean_std
+from gancond.analysis import mean_std, two_clusters
 from gancond.memorize import (COPY_LABEL, load_memorizer, memorization_stats, memorize_experiment, memorized_set,
                               train_memorizers)
 from gancond.report import Checks, markdown_table, paper_vs_build
@@ -200,8 +200,10 @@ plt.show()
 
 # %%
 n_modes = min(mexp.scale.mode_samples, len(z_random))
-mem_logits = [scorer.logits(generate(G, z_random)) for G in G_mem]  # (S, 10) per run
-gan_logits = [scorer.logits(generate(G, z_random)) for G in G_gan]
+x_mem = [generate(G, z_random) for G in G_mem]  # (S, 1, 28, 28) per run: random-z samples, used below too
+x_gan = [generate(G, z_random) for G in G_gan]
+mem_logits = [scorer.logits(x) for x in x_mem]  # (S, 10) per run
+gan_logits = [scorer.logits(x) for x in x_gan]
 mem_labels, gan_labels = [mode_statistics(lg) for lg in mem_logits], [mode_statistics(lg) for lg in gan_logits]
 mem_least = [mode_statistics(lg[:n_modes])["least_count"] for lg in mem_logits]
 gan_least = [mode_statistics(lg[:n_modes])["least_count"] for lg in gan_logits]
@@ -232,13 +234,10 @@ glue("n_modes", f"{n_modes}", display=False)
 # memorized targets and the share of samples near the copied four; dropping against uniform
 x_train, y_train = load_dataset("mnist", "train")
 prevalence = np.array([float((ms.label == COPY_LABEL).double().mean()) for ms in msets])  # fours among the targets
-near = [claims.near_copy_share(generate(G, z_random), x_train[ms.copy_index],
-                               x_train[(y_train == COPY_LABEL).nonzero().squeeze(1)[:1000]])
-        for G, ms in zip(G_mem, msets)]
+fours = x_train[(y_train == COPY_LABEL).nonzero().squeeze(1)[:1000]]  # reference training fours
+near = [claims.near_copy_share(x, x_train[ms.copy_index], fours) for x, ms in zip(x_mem, msets)]
 near_share = np.array([n[0] for n in near])
-gan_near = np.array([claims.near_copy_share(generate(G, z_random), x_train[msets[0].copy_index],
-                                            x_train[(y_train == COPY_LABEL).nonzero().squeeze(1)[:1000]])[0]
-                     for G in G_gan])
+gan_near = np.array([claims.near_copy_share(x, x_train[msets[0].copy_index], fours)[0] for x in x_gan])
 uniform_q = claims.uniform_least_quantile(n_modes)
 glue("prevalence", f"{100 * prevalence.min():.0f}–{100 * prevalence.max():.0f}%", display=False)
 glue("near_share", f"{100 * near_share.min():.0f}–{100 * near_share.max():.0f}%", display=False)
@@ -267,7 +266,7 @@ glue("uniform_q", f"{uniform_q:.0f}", display=False)
 n_mem = mexp.scale.score_samples
 sc_targets = [scorer(ms.x[:n_mem]) for ms in msets]
 sc_mem = [scorer(generate(G, ms.z[:n_mem])) for G, ms in zip(G_mem, msets)]
-sc_rand = [scorer(generate(G, z_random)) for G in G_mem]
+sc_rand = [scorer(x) for x in x_mem]
 sc_gan = [{"score": m["score"].iloc[-1], "frechet": m["frechet"].iloc[-1]} for m in gan_metrics]
 
 
@@ -428,8 +427,6 @@ checks.claim(all(r["score"] < m["score"] and r["frechet"] > m["frechet"] for m, 
              "scores are worse on random z than on memorized z (4.95 → 2.22, 118 → 240)",
              f"score {pm(sc_mem, 'score')} → {pm(sc_rand, 'score')}, "
              f"Fréchet distance {pm(sc_mem, 'frechet')} → {pm(sc_rand, 'frechet')} (criterion: in every run)")
-from gancond.analysis import two_clusters
-
 gan_split = two_clusters(gan_final) if len(gan_final) >= 4 else None
 good_mean = float(gan_final[gan_split.low].mean()) if gan_split is not None and gan_split.split else None
 checks.claim(bool(mem_at_gan_end.max() <= gan_final.min() and (good_mean is None or mem_at_gan_end.max() <= good_mean)),
