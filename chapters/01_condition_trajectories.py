@@ -55,6 +55,7 @@ score_samples = None  # generated samples per score evaluation (None: the scale'
 workers = None  # worker processes training runs side by side (None: one per core on a CPU)
 seed = 0  # seed of the first run; run i uses seed + i
 device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
+compare_scale = "paper"  # scale of a committed bundle (results/<dataset>-<scale>) shown beside this build ("" for none)
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
@@ -65,7 +66,8 @@ from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from gancond import claims, plots
-from gancond.arms import finals, load_arms
+from gancond.arms import finals, judge_ranking, load_arms, ranking_table
+from gancond.bundles import find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -144,19 +146,9 @@ plt.show()
 # distance, its cluster, and the point in training where it became ill-conditioned.
 
 # %% tags=["hide-input"]
-verdicts, tables = {}, []
-for rc, a in arms.items():
-    ms = metrics[rc]
-    steps_ = ms[0]["step"].to_numpy()
-    traj = np.stack([m["mean_log_cond"].to_numpy() for m in ms])
-    v = claims.judge_ranking(steps_, traj, finals(a.plain, "frechet"), finals(a.plain, "score"))
-    verdicts[rc] = v
-    t = pd.DataFrame({"recipe": rc, "seed": a.exp.seeds(), "final mean log κ(M_z)": traj[:, -1],
-                      "final score": finals(a.plain, "score"), "final Fréchet distance": finals(a.plain, "frechet"),
-                      "reaches 90% of final log κ at": [f"{e:.0%}" for e in v.early]})
-    t["cluster"] = ["well" if i in v.clusters.low else "ill" for i in range(len(t))] if v.clusters.split else "one band"
-    t["changed cluster"] = ["yes" if i in v.changes else "" for i in range(len(t))]
-    tables.append(t)
+verdicts = {rc: judge_ranking(a) for rc, a in arms.items()}
+tables = [ranking_table(a, verdicts[rc]) for rc, a in arms.items()]
+for rc, v in verdicts.items():
     print(f"{rc}: largest gap {v.clusters.gap:.2f} at {v.clusters.threshold:.2f} vs within-group range "
           f"{v.clusters.spread:.2f} -> {'two clusters' if v.clusters.split else 'no split'}")
     for name, c in [("ρ(log κ, Fréchet distance)", v.rho_fd), ("ρ(log κ, score)", v.rho_score)]:
@@ -210,6 +202,32 @@ table = paper_vs_build([
 display(Markdown(markdown_table(table)))
 
 # %% [markdown]
+# ## At the paper's scale, from a bundle
+#
+# Runs trained elsewhere at another scale (the paper's: 10 runs per arm, full width, on a GPU)
+# can be committed as a *bundle* of their tables under `results/` (`tools/bundle.py`); the same
+# rules then judge them here, labelled with the scale, device, date and library version.
+
+# %% tags=["hide-input"]
+bundle = find_bundle(dataset, compare_scale) if compare_scale else None
+bverdicts = {}
+if bundle is None:
+    display(Markdown(f"*No `{compare_scale or '(none)'}`-scale bundle for {dataset} in `results/` yet.* To make one on a "
+                     f"GPU: `python tools/bundle.py export --scale paper --dataset {dataset}`, then commit "
+                     f"`results/{dataset}-paper`."))
+else:
+    barms = bundle.arms()
+    bverdicts = {rc: judge_ranking(a) for rc, a in barms.items()}
+    display(Markdown(f"**Bundle `{bundle.path.name}`**: {bundle.label}."))
+    figb = plots.trajectory_grid({f"{rc}: {len(a.plain)} runs without clamping ({a.exp.scale.name} scale)":
+                                  [r.read_table("metrics") for r in a.plain] for rc, a in barms.items()},
+                                 rows=["mean_log_cond", "score", "frechet"],
+                                 labels={"score": "score", "frechet": "Fréchet distance"},
+                                 seeds=max((a.exp.seeds() for a in barms.values()), key=len), sharey=False)
+    plt.show()
+    display(pd.concat([ranking_table(a, bverdicts[rc]) for rc, a in barms.items()]).round(3))
+
+# %% [markdown]
 # ## Checks
 #
 # `require` lines must hold at every scale and fail the chapter otherwise; `claim` lines
@@ -231,6 +249,8 @@ checks.require(np.allclose(per_z.groupby("step")["log_cond"].mean().to_numpy(),
                "the stored mean log κ is the mean of the stored per-z values")
 for rc in recipes:
     claims.record_ranking(checks, verdicts[rc], rc, arms[rc].exp.runs)
+for rc, v in bverdicts.items():
+    claims.record_ranking(checks, v, f"{rc}, {compare_scale} scale", len(barms[rc].plain))
 display(Markdown(markdown_table(checks.table())))
 glue("ch1_summary", checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("1. Condition trajectories", "../chapters/01_condition_trajectories.html")),

@@ -58,6 +58,7 @@ q_mode = "per_sample"  # "per_sample" (the paper's text) or "batch" (one Q per b
 workers = None  # worker processes training runs side by side (None: one per core on a CPU)
 seed = 0  # seed of the first run; run i uses seed + i
 device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
+compare_scale = "paper"  # scale of a committed bundle (results/<dataset>-<scale>) shown beside this build ("" for none)
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
@@ -68,8 +69,9 @@ from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from gancond import claims, plots
-from gancond.analysis import mean_std, two_clusters
-from gancond.arms import PAPER_BAND, finals, load_arms
+from gancond.analysis import two_clusters
+from gancond.arms import PAPER_BAND, arm_table, finals, judge_clamping, load_arms
+from gancond.bundles import find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -154,31 +156,16 @@ plt.show()
 
 # %% tags=["hide-input"]
 splits = {rc: two_clusters(finals(a.plain, "mean_log_cond")) for rc, a in arms.items()}
-rows = []
-for rc, a in arms.items():
-    for name, rs in a.named().items():
-        row = {"recipe": rc, "arm": name, "runs": len(rs)}
-        for col, label in [("mean_log_cond", "final mean log κ"), ("score", "final score"), ("frechet", "final Fréchet")]:
-            mu, sd = mean_std(finals(rs, col))
-            row[label] = f"{mu:.3f} ± {sd:.3f}"
-        row["above the unclamped threshold"] = (
-            f"{int(np.sum(finals(rs, 'mean_log_cond') > splits[rc].threshold))} of {len(rs)}" if splits[rc].split else "no split")
-        rows.append(row)
-display(pd.DataFrame(rows))
+display(arm_table(arms, splits))
 
 # %% [markdown]
 # ## Clamped against unclamped, by the rules
 
 # %% tags=["hide-input"]
-judged = {}
-for rc, a in arms.items():
-    plain = {k: finals(a.plain, c) for k, c in [("log_cond", "mean_log_cond"), ("frechet", "frechet"), ("score", "score")]}
-    arms_to_judge = [("paper λ", a.paper)] + ([("calibrated λ", a.calibrated)] if a.calibrated else [])
-    for arm, rs in arms_to_judge:
-        cl = {k: finals(rs, c) for k, c in [("log_cond", "mean_log_cond"), ("frechet", "frechet"), ("score", "score")]}
-        judged[(rc, arm)] = c = claims.judge_clamping(plain, cl, splits[rc])
-        print(f"{rc}, {arm}: Δ log κ {c.d_log_cond}; Δ Fréchet {c.d_frechet}; Δ score {c.d_score}; "
-              f"sd ratio Fréchet {c.sd_frechet}, score {c.sd_score}")
+judged = {(rc, arm): c for rc, a in arms.items() for arm, c in judge_clamping(a, splits[rc]).items()}
+for (rc, arm), c in judged.items():
+    print(f"{rc}, {arm}: Δ log κ {c.d_log_cond}; Δ Fréchet {c.d_frechet}; Δ score {c.d_score}; "
+          f"sd ratio Fréchet {c.sd_frechet}, score {c.sd_score}")
 c = judged[(recipe, "paper λ")]
 glue("d_lc", str(c.d_log_cond) if c.d_log_cond else "n/a", display=False)
 glue("d_fd", str(c.d_frechet) if c.d_frechet else "n/a", display=False)
@@ -252,6 +239,30 @@ rows += [("dose: ρ(λ_max, final log κ)", "— (beyond the paper)", s_(dose.rh
 display(Markdown(markdown_table(paper_vs_build(rows, exp.scale.name, data_note))))
 
 # %% [markdown]
+# ## At the paper's scale, from a bundle
+#
+# Runs trained elsewhere at another scale (the paper's: 10 runs per arm, full width, on a GPU)
+# can be committed as a *bundle* of their tables under `results/` (`tools/bundle.py`); the same
+# rules then judge them here, labelled with the scale, device, date and library version.
+
+# %% tags=["hide-input"]
+bundle = find_bundle(dataset, compare_scale) if compare_scale else None
+bjudged = {}
+if bundle is None:
+    display(Markdown(f"*No `{compare_scale or '(none)'}`-scale bundle for {dataset} in `results/` yet.* To make one on a "
+                     f"GPU: `python tools/bundle.py export --scale paper --dataset {dataset}`, then commit "
+                     f"`results/{dataset}-paper`."))
+else:
+    barms = bundle.arms()
+    bsplits = {rc: two_clusters(finals(a.plain, "mean_log_cond")) for rc, a in barms.items()}
+    bjudged = {(rc, arm): c for rc, a in barms.items() for arm, c in judge_clamping(a, bsplits[rc]).items()}
+    display(Markdown(f"**Bundle `{bundle.path.name}`**: {bundle.label}."))
+    display(arm_table(barms, bsplits))
+    for (rc, arm), c in bjudged.items():
+        print(f"{rc}, {arm}: Δ log κ {c.d_log_cond}; Δ Fréchet {c.d_frechet}; Δ score {c.d_score}; "
+              f"sd ratio Fréchet {c.sd_frechet}, score {c.sd_score}")
+
+# %% [markdown]
 # ## Checks
 
 # %% tags=["hide-input"]
@@ -270,6 +281,8 @@ checks.require(all(r.config["lambda_max"] == band["lambda_max"] for r in main.ca
 for (rc, arm), c in judged.items():
     claims.record_clamping(checks, c, arm, rc)
 claims.record_dose(checks, dose, recipe)
+for (rc, arm), c in bjudged.items():
+    claims.record_clamping(checks, c, arm, f"{rc}, {compare_scale} scale")
 display(Markdown(markdown_table(checks.table())))
 glue("ch2_summary", checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("2. Jacobian Clamping", "../chapters/02_jacobian_clamping.html")), display=False)

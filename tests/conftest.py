@@ -36,3 +36,30 @@ def data_root() -> Path:
     if root is None:
         pytest.fail("real MNIST not found: set GANCOND_DATA to a folder holding MNIST/raw (../shared/data here)")
     return root
+
+
+class ConstScorer:
+    """A cheap stand-in for the classifier scorer (the calibration ranks runs by its score)."""
+
+    name, config = "const", {"kind": "const"}
+
+    def __call__(self, fake):
+        return {"score": float(fake.mean()), "frechet": float(fake.std())}
+
+
+@pytest.fixture(scope="session")
+def smoke_arms(tmp_path_factory, data_root):
+    """Tiny arms of both recipes, trained once per session (tests/test_arms.py, tests/test_bundles.py):
+    ``(store, arms, (main, second, scorer class))``."""
+    from gancond.arms import train_arms
+    from gancond.runs import RunStore
+    from gancond.scales import experiment
+
+    store = RunStore(tmp_path_factory.mktemp("arms") / "runs")
+    kw = dict(scale="smoke", device="cpu", steps=8, eval_every=4, n_eval_z=2, score_samples=16)
+    main = experiment(recipe="tfgan", runs=3, dose_runs=2, **kw)
+    second = experiment(recipe="radford", runs=2, **kw)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GANCOND_DATA", str(data_root))
+        arms = train_arms(main, second, store, ConstScorer(), progress=False, workers=1, root=data_root)
+    return store, arms, (main, second, ConstScorer)

@@ -9,21 +9,8 @@ from gancond.clamping import calibrate_lambdas
 from gancond.scales import experiment
 
 
-def test_train_arms_at_smoke_scale(store, data_root, monkeypatch):
-    monkeypatch.setenv("GANCOND_DATA", str(data_root))
-    kw = dict(scale="smoke", device="cpu", runs=3, steps=8, eval_every=4, n_eval_z=2, score_samples=16, dose_runs=2)
-    second = experiment(recipe="radford", scale="smoke", device="cpu", runs=2, steps=8, eval_every=4, n_eval_z=2,
-                        score_samples=16)
-
-    # the calibration ranks runs by their score: a cheap stand-in for the classifier scorer
-    class Scorer:
-        name, config = "const", {"kind": "const"}
-
-        def __call__(self, fake):
-            return {"score": float(fake.mean()), "frechet": float(fake.std())}
-
-    main = experiment(recipe="tfgan", **kw)
-    arms = train_arms(main, second, store, Scorer(), progress=False, workers=1, root=data_root)
+def test_train_arms_at_smoke_scale(smoke_arms, data_root):
+    store, arms, (main, second, Scorer) = smoke_arms
     assert list(arms) == ["tfgan", "radford"]
     a, b = arms["tfgan"], arms["radford"]
     assert [len(v) for v in a.named().values()] == [3, 3, 3, 2, 2] and [len(v) for v in b.named().values()] == [2, 2]

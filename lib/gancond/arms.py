@@ -26,7 +26,8 @@ from .runs import Run, RunStore
 from .scales import Experiment
 from .train import GANConfig, train_gans
 
-__all__ = ["Arms", "calibrated_band", "train_arms", "finals", "PAPER_BAND"]
+__all__ = ["Arms", "calibrated_band", "train_arms", "finals", "PAPER_BAND", "load_arms", "judge_ranking", "ranking_table",
+           "judge_clamping"]
 
 PAPER_BAND = (1.0, 20.0)  # λ_min, λ_max of Algorithm 1 in the paper
 
@@ -144,3 +145,64 @@ def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan"
     store = store or RunStore()
     scorer = make_scorer(dataset, store=store, **main.scorer_kwargs())
     return train_arms(main, second, store, scorer, progress=progress, workers=workers), scorer, store
+
+
+def _finals3(runs: list[Run]) -> dict[str, np.ndarray]:
+    return {k: finals(runs, c) for k, c in [("log_cond", "mean_log_cond"), ("frechet", "frechet"), ("score", "score")]}
+
+
+def judge_ranking(a: Arms):
+    """Chapter 1's statistics for the unclamped runs of one recipe (:func:`gancond.claims.judge_ranking`)."""
+    from .claims import judge_ranking as judge
+
+    ms = [r.read_table("metrics") for r in a.plain]
+    traj = np.stack([m["mean_log_cond"].to_numpy() for m in ms])
+    return judge(ms[0]["step"].to_numpy(), traj, finals(a.plain, "frechet"), finals(a.plain, "score"))
+
+
+def ranking_table(a: Arms, v) -> "pd.DataFrame":
+    """One row per unclamped run of ``a``: its finals, cluster, and when it became ill-conditioned
+    (``v`` from :func:`judge_ranking`)."""
+    import pandas as pd
+
+    f = _finals3(a.plain)
+    t = pd.DataFrame({"recipe": a.recipe, "seed": [r.config["seed"] for r in a.plain],
+                      "final mean log κ(M_z)": f["log_cond"], "final score": f["score"],
+                      "final Fréchet distance": f["frechet"],
+                      "reaches 90% of final log κ at": [f"{e:.0%}" for e in v.early]})
+    t["cluster"] = ["well" if i in v.clusters.low else "ill" for i in range(len(t))] if v.clusters.split else "one band"
+    t["changed cluster"] = ["yes" if i in v.changes else "" for i in range(len(t))]
+    return t
+
+
+def judge_clamping(a: Arms, clusters) -> dict:
+    """Chapter 2's statistics for each clamped arm of ``a`` (paper λ, calibrated λ if any) against
+    its unclamped runs: arm label -> :class:`gancond.claims.Clamping`. ``clusters``: the split of
+    the unclamped runs' final mean log κ (:func:`gancond.analysis.two_clusters`)."""
+    from .claims import judge_clamping as judge
+
+    plain = _finals3(a.plain)
+    arms = [("paper λ", a.paper)] + ([("calibrated λ", a.calibrated)] if a.calibrated else [])
+    return {arm: judge(plain, _finals3(rs), clusters) for arm, rs in arms}
+
+
+def arm_table(arms: dict, splits: dict) -> "pd.DataFrame":
+    """Chapter 2's table: one row per arm of every recipe (recipe -> :class:`Arms`), mean ± sd of
+    the finals over runs, and how many runs end above the threshold that splits the recipe's
+    unclamped runs (``splits``: recipe -> :func:`gancond.analysis.two_clusters`)."""
+    import pandas as pd
+
+    from .analysis import mean_std
+
+    rows = []
+    for rc, a in arms.items():
+        for name, rs in a.named().items():
+            f = _finals3(rs)
+            row = {"recipe": rc, "arm": name, "runs": len(rs)}
+            for k, label in [("log_cond", "final mean log κ"), ("score", "final score"), ("frechet", "final Fréchet")]:
+                mu, sd = mean_std(f[k])
+                row[label] = f"{mu:.3f} ± {sd:.3f}"
+            row["above the unclamped threshold"] = (
+                f"{int(np.sum(f['log_cond'] > splits[rc].threshold))} of {len(rs)}" if splits[rc].split else "no split")
+            rows.append(row)
+    return pd.DataFrame(rows)

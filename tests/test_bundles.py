@@ -1,0 +1,88 @@
+"""Bundles (gancond.bundles): export, verify, read as arms, import; nothing stored is overwritten."""
+
+import dataclasses
+import json
+import shutil
+
+import pandas as pd
+import pytest
+import torch
+
+from gancond.bundles import BundleError, export_arms, find_bundle, import_bundle, open_bundle
+from gancond.runs import RunStore
+from gancond.train import generate, load_generator
+
+
+@pytest.fixture
+def trained(smoke_arms):
+    store, arms, _ = smoke_arms
+    return store, arms
+
+
+def _ids(arms):
+    return {rc: {k: [r.id for r in v] for k, v in a.named().items()} for rc, a in arms.items()}
+
+
+def test_round_trip(trained, tmp_path):
+    store, arms = trained
+    dest = export_arms(arms, tmp_path / "results" / "mnist-smoke", weights=True)
+    b = open_bundle(dest)
+    assert "smoke scale" in b.label and "cpu" in b.label
+    back = b.arms()
+    assert _ids(back) == _ids(arms) and back["tfgan"].band == arms["tfgan"].band
+    assert back["tfgan"].exp == dataclasses.replace(arms["tfgan"].exp, device="cpu")
+    for a, c in zip(arms["tfgan"].calibrated, back["tfgan"].calibrated):
+        for name in ("metrics", "per_z", "train_q"):
+            pd.testing.assert_frame_equal(a.read_table(name), c.read_table(name))
+        assert c.manifest()["complete"] and not (c.path / "ckpt" / "last.json").exists()  # no optimiser state
+    # small final weights travel and load on the CPU
+    z = torch.randn(3, arms["tfgan"].exp.gan.z_dim)
+    g0, g1 = load_generator(arms["tfgan"].plain[0]), load_generator(back["tfgan"].plain[0])
+    assert torch.equal(generate(g0.eval(), z), generate(g1.eval(), z))
+    assert find_bundle("mnist", "smoke", root=tmp_path / "results").path == dest
+    assert find_bundle("mnist", "paper", root=tmp_path / "results") is None
+
+    fresh = RunStore(tmp_path / "fresh")
+    copied = import_bundle(dest, fresh)
+    assert len(copied) == len({r.id for v in arms.values() for rs in v.named().values() for r in rs})
+    for r in arms["radford"].paper:
+        got = fresh.get("gan", r.config)
+        assert got is not None and got.id == r.id
+        pd.testing.assert_frame_equal(got.read_table("metrics"), r.read_table("metrics"))
+    assert import_bundle(dest, fresh) == []  # complete runs are kept as they are
+
+
+def test_nothing_is_overwritten(trained, tmp_path):
+    store, arms = trained
+    dest = export_arms(arms, tmp_path / "b")
+    before = (dest / "bundle.json").read_bytes()
+    with pytest.raises(BundleError, match="exists"):
+        export_arms(arms, dest)
+    assert (dest / "bundle.json").read_bytes() == before
+    assert not any((dest / "gan" / r.id / "ckpt").exists() for r in arms["tfgan"].plain)  # weights only when asked
+
+    # an unfinished run in the target store stops the import before anything is written
+    target = RunStore(tmp_path / "target")
+    half = target.root / "gan" / arms["tfgan"].plain[1].id
+    half.mkdir(parents=True)
+    (half / "manifest.json").write_text(json.dumps({"complete": False}))
+    with pytest.raises(BundleError, match="unfinished"):
+        import_bundle(dest, target)
+    assert sorted(p.name for p in (target.root / "gan").iterdir()) == [half.name]
+
+
+def test_altered_or_missing_bundle(trained, tmp_path):
+    _, arms = trained
+    with pytest.raises(BundleError, match="missing bundle.json"):
+        open_bundle(tmp_path / "nothing")
+    dest = export_arms({"tfgan": arms["tfgan"]}, tmp_path / "b")
+    victim = dest / "gan" / arms["tfgan"].paper[0].id / "metrics.csv"
+    victim.write_text(victim.read_text().replace("1", "2", 1))
+    with pytest.raises(BundleError, match="altered"):
+        open_bundle(dest)
+    with pytest.raises(BundleError, match="altered"):
+        import_bundle(dest, RunStore(tmp_path / "t"))
+    assert not (tmp_path / "t").exists()
+    shutil.rmtree(victim.parent)
+    with pytest.raises(BundleError, match="missing or altered"):
+        open_bundle(dest)
