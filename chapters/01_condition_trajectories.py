@@ -250,7 +250,7 @@ checks.require(np.allclose(per_z.groupby("step")["log_cond"].mean().to_numpy(),
 for rc in recipes:
     claims.record_ranking(checks, verdicts[rc], rc, arms[rc].exp.runs)
 for rc, v in bverdicts.items():
-    claims.record_ranking(checks, v, f"{rc}, {compare_scale} scale", len(barms[rc].plain))
+    claims.record_ranking(checks, v, rc, len(barms[rc].plain), scale=bundle.doc["label"]["scale"])
 display(Markdown(markdown_table(checks.table())))
 glue("ch1_summary", checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("1. Condition trajectories", "../chapters/01_condition_trajectories.html")),

@@ -282,7 +282,7 @@ for (rc, arm), c in judged.items():
     claims.record_clamping(checks, c, arm, rc)
 claims.record_dose(checks, dose, recipe)
 for (rc, arm), c in bjudged.items():
-    claims.record_clamping(checks, c, arm, f"{rc}, {compare_scale} scale")
+    claims.record_clamping(checks, c, arm, rc, scale=bundle.doc["label"]["scale"])
 display(Markdown(markdown_table(checks.table())))
 glue("ch2_summary", checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("2. Jacobian Clamping", "../chapters/02_jacobian_clamping.html")), display=False)

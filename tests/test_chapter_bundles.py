@@ -28,4 +28,4 @@ def test_chapter_shows_and_judges_a_bundle(chapter, smoke_arms, tmp_path, monkey
     text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/plain", ""))
                      + str(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "Bundle `mnist-smoke`" in text and "smoke scale, trained on cpu" in text
-    assert "tfgan, smoke scale" in text and "radford, smoke scale" in text  # judged and recorded in the checks
+    assert "[tfgan, smoke scale]" in text and "[radford, smoke scale]" in text  # judged and recorded in the checks

@@ -37,3 +37,17 @@ def test_scoreboard_lists_each_claim_per_recipe():
     assert "<th>tfgan (book scale)</th><th>radford (book scale)</th>" in h
     assert "✔ reproduced" in h and "✘ not reproduced" in h and "– not tested" in h and "gap 0.2 &lt; range 1" in h
     assert 'href="../chapters/01.html"' in h
+
+
+def test_claims_on_a_bundle_get_their_own_column_and_sentence():
+    c = Checks("book")
+    c.claim(False, "two clusters", "gap 0.2 < range 1", recipe="tfgan")
+    c.claim(True, "two clusters", "gap 3 > range 1", recipe="tfgan", scale="paper")
+    c.untested("clamped runs avoid the bad cluster", "no split", recipe="tfgan", scale="paper")
+    h = c.scoreboard("Ch. 1", "x.html")
+    assert "<th>tfgan (book scale)</th><th>tfgan (paper scale, bundle)</th>" in h
+    assert c.not_reproduced == ["two clusters [tfgan]"]
+    assert c.summary().startswith("0 of 1 of the paper's claims tested at book scale reproduced. "
+                                  "1 of 1 of the paper's claims tested in the committed bundle (paper scale) reproduced.")
+    assert "two clusters [tfgan, paper scale]" in c.table()["statement"].tolist()
+    assert "not tested at paper scale: no split" in c.table()["result"].tolist()

@@ -223,43 +223,44 @@ def judge_ranking(steps, trajectories, fd, score) -> Ranking:
     )
 
 
-def record_ranking(checks, r: Ranking, recipe: str, n_runs: int) -> None:
-    """Chapter 1's paper claims for one recipe, judged by the rules above."""
+def record_ranking(checks, r: Ranking, recipe: str, n_runs: int, scale: str | None = None) -> None:
+    """Chapter 1's paper claims for one recipe, judged by the rules above (``scale``: of the runs,
+    when not the chapter's, e.g. a bundle's)."""
     med = float(np.median(r.early))
     checks.claim(med <= EARLY_FRACTION and r.rise.min() > MIN_RISE, "M_z becomes ill-conditioned early in training (Fig. 2)",
                  f"mean log κ reaches {EARLY_LEVEL:.0%} of its final value at {med:.0%} of training "
                  f"(median run; range {r.early.min():.0%}–{r.early.max():.0%}); it rose by "
-                 f"{r.rise.min():.1f}–{r.rise.max():.1f} above initialisation", recipe)
+                 f"{r.rise.min():.1f}–{r.rise.max():.1f} above initialisation", recipe, scale)
     cl = r.clusters
     SPLIT, CHANGE = ("final conditioning falls into two clusters (Fig. 1)",
                      "a run changes cluster during training (Fig. 1's dark purple run)")
     if n_runs < 4:  # two groups of at least 2 runs each
         for c in (SPLIT, CHANGE):
-            checks.untested(c, f"{n_runs} runs; two clusters of at least 2 need at least 4", recipe)
+            checks.untested(c, f"{n_runs} runs; two clusters of at least 2 need at least 4", recipe, scale)
     else:
         checks.claim(cl.split, SPLIT, f"largest gap {cl.gap:.2f} at {cl.threshold:.2f} vs within-group range "
-                     f"{cl.spread:.2f}; groups of {len(cl.low)} and {len(cl.high)}", recipe)
+                     f"{cl.spread:.2f}; groups of {len(cl.low)} and {len(cl.high)}", recipe, scale)
         if cl.split:
             checks.claim(len(r.changes) > 0, CHANGE,
-                         f"{len(r.changes)} of {n_runs} runs changed side between mid-training and the end", recipe)
+                         f"{len(r.changes)} of {n_runs} runs changed side between mid-training and the end", recipe, scale)
         else:
-            checks.untested(CHANGE, "the runs did not split", recipe)
+            checks.untested(CHANGE, "the runs did not split", recipe, scale)
     if r.rho_fd is None:
         for c in ("better conditioning goes with a lower Fréchet distance (Spearman ρ)",
                   "better conditioning goes with a better score (Spearman ρ)",
                   "the k best-conditioned runs are the k best-scoring (Sec. 3)"):
-            checks.untested(c, f"{n_runs} runs; at least {MIN_RUNS} are needed", recipe)
+            checks.untested(c, f"{n_runs} runs; at least {MIN_RUNS} are needed", recipe, scale)
         return
     checks.claim(r.rho_fd.low > 0, "better conditioning goes with a lower Fréchet distance (Spearman ρ)",
-                 str(r.rho_fd), recipe)
+                 str(r.rho_fd), recipe, scale)
     checks.claim(r.rho_score.high < 0, "better conditioning goes with a better score (Spearman ρ)",
-                 str(r.rho_score), recipe)
+                 str(r.rho_score), recipe, scale)
     if r.overlap is None:
-        checks.untested("the k best-conditioned runs are the k best-scoring (Sec. 3)", "k not defined", recipe)
+        checks.untested("the k best-conditioned runs are the k best-scoring (Sec. 3)", "k not defined", recipe, scale)
     else:
         checks.claim(r.overlap.reproduced, "the k best-conditioned runs are the k best-scoring (Sec. 3)",
                      f"{r.overlap}; by Fréchet distance {r.overlap_fd.overlap} of {r.overlap_fd.k} "
-                     f"(chance probability {r.overlap_fd.p_chance:.3f})", recipe)
+                     f"(chance probability {r.overlap_fd.p_chance:.3f})", recipe, scale)
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def judge_clamping(plain: dict, clamped: dict, clusters) -> Clamping:
     return Clamping(d["log_cond"], d["frechet"], d["score"], ratio("frechet"), ratio("score"), n_ill, n, reach)
 
 
-def record_clamping(checks, c: Clamping, arm: str, recipe: str) -> None:
+def record_clamping(checks, c: Clamping, arm: str, recipe: str, scale: str | None = None) -> None:
     """Chapter 2's paper claims for one clamped arm (``arm`` names it, e.g. "paper λ")."""
     few = f"fewer than {MIN_RUNS} runs per arm"
     rows = [(f"clamping ({arm}) lowers the final mean log κ", c.d_log_cond, lambda d: d.high < 0),
@@ -310,21 +311,21 @@ def record_clamping(checks, c: Clamping, arm: str, recipe: str) -> None:
             (f"clamping ({arm}) cuts the run-to-run spread of the score", c.sd_score, lambda r: r.high < 1)]
     for claim, stat, rule in rows:
         if stat is None:
-            checks.untested(claim, few if c.d_log_cond is None else "the unclamped runs have no spread", recipe)
+            checks.untested(claim, few if c.d_log_cond is None else "the unclamped runs have no spread", recipe, scale)
         else:
             what = "clamped − unclamped " if "spread" not in claim else "sd clamped / unclamped "
-            checks.claim(rule(stat), claim, what + str(stat), recipe)
+            checks.claim(rule(stat), claim, what + str(stat), recipe, scale)
     claim_ill = f"clamped runs ({arm}) avoid the ill-conditioned cluster"
     claim_reach = f"clamped runs ({arm}) do as well as the best unclamped cluster"
     if c.n_ill is None:
-        checks.untested(claim_ill, "the unclamped runs did not split into clusters", recipe)
-        checks.untested(claim_reach, "the unclamped runs did not split into clusters", recipe)
+        checks.untested(claim_ill, "the unclamped runs did not split into clusters", recipe, scale)
+        checks.untested(claim_reach, "the unclamped runs did not split into clusters", recipe, scale)
         return
     checks.claim(c.n_ill <= MAX_ILL_FRACTION * c.n, claim_ill,
-                 f"{c.n_ill} of {c.n} clamped runs end above the unclamped threshold", recipe)
+                 f"{c.n_ill} of {c.n} clamped runs end above the unclamped threshold", recipe, scale)
     fd_c, fd_g, sc_c, sc_g = c.reach
     checks.claim(fd_c <= fd_g and sc_c >= sc_g, claim_reach,
-                 f"mean Fréchet distance {fd_c:.2f} vs {fd_g:.2f}, mean score {sc_c:.3f} vs {sc_g:.3f}", recipe)
+                 f"mean Fréchet distance {fd_c:.2f} vs {fd_g:.2f}, mean score {sc_c:.3f} vs {sc_g:.3f}", recipe, scale)
 
 
 @dataclass(frozen=True)

@@ -33,35 +33,45 @@ class Checks:
             raise AssertionError(f"check failed: {what}")
         self.rows.append({"kind": "required", "statement": what, "result": "holds"})
 
-    def claim(self, reproduced: bool, paper: str, measured: str, recipe: str | None = None) -> bool:
+    def _where(self, recipe: str | None, scale: str | None) -> str:
+        parts = [p for p in (recipe, f"{scale} scale" if scale else None) if p]
+        return f" [{', '.join(parts)}]" if parts else ""
+
+    def claim(self, reproduced: bool, paper: str, measured: str, recipe: str | None = None,
+              scale: str | None = None) -> bool:
         """Record whether the paper's finding ``paper`` reproduced here (``measured`` says how),
-        under training ``recipe`` if given."""
-        reproduced = bool(reproduced)
-        verdict = "reproduced" if reproduced else f"did not reproduce at {self.scale} scale"
-        where = f" [{recipe}]" if recipe else ""
-        self.rows.append({"kind": "paper claim", "statement": paper + where, "result": f"{verdict}: {measured}",
-                          "_claim": paper, "_recipe": recipe, "_verdict": "reproduced" if reproduced else "not reproduced",
-                          "_measured": measured})
+        under training ``recipe`` if given, on runs of ``scale`` (default: this chapter's)."""
+        reproduced, scale_ = bool(reproduced), scale or self.scale
+        verdict = "reproduced" if reproduced else f"did not reproduce at {scale_} scale"
+        self.rows.append({"kind": "paper claim", "statement": paper + self._where(recipe, scale),
+                          "result": f"{verdict}: {measured}", "_claim": paper, "_recipe": recipe, "_scale": scale_,
+                          "_own": scale is None, "_verdict": "reproduced" if reproduced else "not reproduced", "_measured": measured})
         return reproduced
 
-    def untested(self, paper: str, why: str, recipe: str | None = None) -> None:
+    def untested(self, paper: str, why: str, recipe: str | None = None, scale: str | None = None) -> None:
         """Record that the paper's finding ``paper`` could not be tested here, and why."""
-        where = f" [{recipe}]" if recipe else ""
-        self.rows.append({"kind": "paper claim", "statement": paper + where, "result": f"not tested at {self.scale} scale: {why}",
-                          "_claim": paper, "_recipe": recipe, "_verdict": "not tested", "_measured": why})
+        scale_ = scale or self.scale
+        self.rows.append({"kind": "paper claim", "statement": paper + self._where(recipe, scale),
+                          "result": f"not tested at {scale_} scale: {why}", "_claim": paper, "_recipe": recipe,
+                          "_scale": scale_, "_own": scale is None, "_verdict": "not tested", "_measured": why})
 
     def scoreboard(self, chapter: str, href: str) -> str:
         """HTML table of this chapter's claims: one row per claim, per recipe its verdict and the
         number behind it, and a link to the chapter (``href``, relative to the front page)."""
         claims = [r for r in self.rows if r["kind"] == "paper claim"]
-        recipes = list(dict.fromkeys(r["_recipe"] or "—" for r in claims))
+
+        def col(r):
+            return r["_recipe"] or "—", r["_scale"], r["_own"]
+
+        cols = list(dict.fromkeys(col(r) for r in claims))
         mark = {"reproduced": "✔ reproduced", "not reproduced": "✘ not reproduced", "not tested": "– not tested"}
-        head = "".join(f"<th>{html.escape(rc)} ({self.scale} scale)</th>" for rc in recipes)
+        head = "".join(f"<th>{html.escape(rc)} ({html.escape(sc)} scale{'' if own else ', bundle'})</th>"
+                       for rc, sc, own in cols)
         body = []
         for claim in dict.fromkeys(r["_claim"] for r in claims):
             cells = []
-            for rc in recipes:
-                hit = [r for r in claims if r["_claim"] == claim and (r["_recipe"] or "—") == rc]
+            for c in cols:
+                hit = [r for r in claims if r["_claim"] == claim and col(r) == c]
                 cells.append("<td></td>" if not hit else
                              f"<td><b>{mark[hit[0]['_verdict']]}</b><br><small>{html.escape(hit[0]['_measured'])}</small></td>")
             body.append(f"<tr><td>{html.escape(claim)}</td>{''.join(cells)}"
@@ -79,9 +89,16 @@ class Checks:
 
     def summary(self) -> str:
         """One paragraph of plain text for the rendered chapter."""
-        claims = [r for r in self.rows if r["kind"] == "paper claim" and not r["result"].startswith("not tested")]
+        tested = [r for r in self.rows if r["kind"] == "paper claim" and r["_verdict"] != "not tested"]
+        s = ""
+        for own in (True, False):
+            rs = [r for r in tested if r["_own"] == own]
+            if own or rs:
+                ok = sum(r["_verdict"] == "reproduced" for r in rs)
+                where = f"at {self.scale} scale" if own else "in the committed bundle (" + ", ".join(
+                    sorted({r["_scale"] + " scale" for r in rs})) + ")"
+                s += f"{' ' if s else ''}{ok} of {len(rs)} of the paper's claims tested {where} reproduced."
         bad = self.not_reproduced
-        s = f"{len(claims) - len(bad)} of {len(claims)} of the paper's claims tested here reproduced at {self.scale} scale."
         if bad:
             s += " Did not reproduce: " + "; ".join(bad) + "."
         untested = [r["statement"] for r in self.rows if r["result"].startswith("not tested")]
