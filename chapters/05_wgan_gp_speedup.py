@@ -102,7 +102,7 @@ display(Markdown(markdown_table(pd.DataFrame([exp.describe()]).T.reset_index().s
 # Inception score and FID when the standard weights are present, else a labelled fallback).
 
 # %%
-scorer = make_scorer(dataset, store=store, **exp.scorer_kwargs())
+scorer = make_scorer(dataset, store=store, device=exp.device, **exp.scorer_kwargs())
 BASE, FAST, FAST_JC, BASE_JC = (setting_name(*s) for s in [(5, False), (1, False), (1, True), (5, True)])
 runs = {setting_name(nc, cl): train_wgans(exp.configs(nc, cl), store, scorer, device=exp.device) for nc, cl in SETTINGS}
 metrics = {name: [r.read_table("metrics") for r in rs] for name, rs in runs.items()}

@@ -111,7 +111,7 @@ mem_runs = train_memorizers(mexp.configs(), store, device=mexp.device)
 mem_metrics = [r.read_table("metrics") for r in mem_runs]
 mem_per_z = [r.read_table("per_z") for r in mem_runs]
 t_mem = time.perf_counter() - t0
-scorer = make_scorer("mnist", store=store, **exp.scorer_kwargs())
+scorer = make_scorer("mnist", store=store, device=exp.device, **exp.scorer_kwargs())
 gan_runs = train_gans(exp.configs(clamp=False), store, scorer, device=exp.device)
 gan_metrics = [r.read_table("metrics") for r in gan_runs]
 train_s = [r.manifest().get("train_time_s", float("nan")) for r in mem_runs]

@@ -289,6 +289,20 @@ def test_classifier_scorer_equals_direct_computation():
         ClassifierScorer(clf, real, feature="pool3")
 
 
+def test_scorer_device_is_where_it_runs_not_what_it_is():
+    """The device moves the classifier, not the numbers' identity (run ids hash ``config``)."""
+    clf = _LinearClassifier()
+    g = torch.Generator().manual_seed(5)
+    real, fake = torch.rand(100, 1, 4, 4, generator=g) * 2 - 1, torch.rand(50, 1, 4, 4, generator=g) - 0.5
+    a, b = ClassifierScorer(clf, real), ClassifierScorer(_LinearClassifier(), real, device="cpu")
+    assert a.config == b.config and "device" not in json.dumps(a.config)
+    assert a(fake) == b(fake)
+    if torch.cuda.is_available():  # on a GPU machine: the same numbers to float32 precision, TF32 off
+        c = ClassifierScorer(_LinearClassifier(), real, device="cuda")
+        assert next(c.classifier.parameters()).is_cuda
+        assert c(fake) == pytest.approx(a(fake), rel=1e-5)
+
+
 # --------------------------------------------------------------------------- real MNIST
 @pytest.fixture(scope="session")
 def mnist_store(tmp_path_factory):

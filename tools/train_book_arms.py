@@ -31,7 +31,7 @@ def main() -> None:
     main_exp = experiment(dataset=a.dataset, scale=a.scale, recipe=a.recipe, device=a.device)
     second = experiment(dataset=a.dataset, scale=a.scale, recipe=a.second, device=a.device) if a.second else None
     store = RunStore()
-    scorer = make_scorer(a.dataset, store=store, **main_exp.scorer_kwargs())
+    scorer = make_scorer(a.dataset, store=store, device=main_exp.device, **main_exp.scorer_kwargs())
     arms = train_arms(main_exp, second, store, scorer, workers=a.workers)
     for recipe, arm in arms.items():
         print(recipe, {k: len(v) for k, v in arm.named().items()}, "band:", arm.band and

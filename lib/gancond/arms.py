@@ -143,7 +143,7 @@ def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan"
         second = experiment(dataset=dataset, scale=scale, seed=seed, device=device, recipe=second_recipe, eps=eps,
                             q_mode=q_mode)
     store = store or RunStore()
-    scorer = make_scorer(dataset, store=store, **main.scorer_kwargs())
+    scorer = make_scorer(dataset, store=store, device=main.device, **main.scorer_kwargs())
     return train_arms(main, second, store, scorer, progress=progress, workers=workers), scorer, store
 
 

@@ -63,6 +63,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from .jacobian import no_tf32
+
 __all__ = [
     "PAPER_SAMPLE_COUNTS",
     "INCEPTION_WEIGHTS_FILE",
@@ -291,6 +293,9 @@ class ClassifierScorer:
         name: label stored with every number (default ``f"{classifier.name}/{feature}"``,
             e.g. "mnist-cnn/logits").
         extra_config: merged into :attr:`config` (e.g. which real split was used).
+        device: where the classifier runs ("cpu", "cuda", ...; not part of :attr:`config`).
+            Features come back to the CPU, and the Gaussians and Fréchet distance are computed
+            there in float64, whatever the device (TF32 is off for the forward passes).
 
     Attributes:
         name: what the numbers are (goes into metrics tables and figure labels).
@@ -301,12 +306,13 @@ class ClassifierScorer:
     """
 
     def __init__(self, classifier: nn.Module, real_images: Tensor, feature: str = "logits",
-                 batch_size: int = 1000, name: str | None = None, extra_config: dict | None = None):
+                 batch_size: int = 1000, name: str | None = None, extra_config: dict | None = None,
+                 device: str | torch.device = "cpu"):
         if feature not in ("logits", "penultimate"):
             raise ValueError(f"feature must be 'logits' or 'penultimate', got {feature!r}")
         if not (isinstance(batch_size, int) and batch_size >= 1):
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        self.classifier = classifier.eval()
+        self.classifier = classifier.eval().to(device)
         self.feature = feature
         self.batch_size = batch_size
         _check_images(real_images)
@@ -333,10 +339,11 @@ class ClassifierScorer:
         _check_images(images, self.image_shape)
         device = next(self.classifier.parameters()).device
         logits, feats = [], []
-        for chunk in images.split(self.batch_size):
-            lg, pen = self.classifier.forward_features(chunk.to(device, torch.float32))
-            logits.append(lg.cpu())
-            feats.append((lg if self.feature == "logits" else pen).cpu())
+        with no_tf32():
+            for chunk in images.split(self.batch_size):
+                lg, pen = self.classifier.forward_features(chunk.to(device, torch.float32))
+                logits.append(lg.cpu())
+                feats.append((lg if self.feature == "logits" else pen).cpu())
         return torch.cat(logits), torch.cat(feats)
 
     def logits(self, images: Tensor) -> Tensor:
@@ -373,13 +380,15 @@ class InceptionScorer:
         splits: the Inception Score is averaged over this many splits (10 in Salimans et al.).
         batch_size: images per forward pass.
         extra_config: merged into :attr:`config`.
+        device: where the network runs (not part of :attr:`config`); statistics as in
+            :class:`ClassifierScorer`.
     """
 
     name = "inception"
     metric_names = {"score": "inception/IS", "frechet": "inception/FID"}
 
     def __init__(self, real_images: Tensor, weights_path: str | os.PathLike, splits: int = 10,
-                 batch_size: int = 100, extra_config: dict | None = None):
+                 batch_size: int = 100, extra_config: dict | None = None, device: str | torch.device = "cpu"):
         from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
         if not Path(weights_path).is_file():
@@ -387,6 +396,8 @@ class InceptionScorer:
         self.splits, self.batch_size = splits, batch_size
         self.net = FeatureExtractorInceptionV3(
             "inception-v3-compat", ["2048", "logits_unbiased"], feature_extractor_weights_path=str(weights_path))
+        self.net = self.net.eval().to(device)
+        self.device = torch.device(device)
         _check_images(real_images)
         _, feats = self.features(real_images)
         self.mu_real, self.sigma_real = gaussian_moments(feats)
@@ -399,10 +410,11 @@ class InceptionScorer:
         """(unbiased logits (N, 1008), pool features (N, 2048)) of images in [-1, 1]."""
         _check_images(images)
         logits, feats = [], []
-        for chunk in images.split(self.batch_size):
-            f, lg = self.net(_to_uint8(chunk))
-            logits.append(lg.cpu())
-            feats.append(f.cpu())
+        with no_tf32():
+            for chunk in images.split(self.batch_size):
+                f, lg = self.net(_to_uint8(chunk).to(self.device))
+                logits.append(lg.cpu())
+                feats.append(f.cpu())
         return torch.cat(logits), torch.cat(feats)
 
     def __call__(self, fake_images: Tensor) -> dict:
@@ -453,7 +465,7 @@ def fetch_inception_weights(path: Path, timeout: float = 20.0) -> bool:
 
 def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, prefer_inception: bool = True,
                 feature: str = "logits", inception_weights: str | os.PathLike | None = None,
-                batch_size: int | None = None, classifier_kwargs: dict | None = None):
+                batch_size: int | None = None, classifier_kwargs: dict | None = None, device: str = "cpu"):
     """The scorer the paper uses for ``dataset``, or the labelled fallback.
 
     * "mnist": :class:`ClassifierScorer` with the MNIST CNN of :mod:`gancond.classifier`
@@ -468,7 +480,9 @@ def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, 
     ``n_real`` < the split's size takes a seeded random subset (seed 0; the CIFAR-10 JPEG copy
     is sorted by class). Missing Inception weights are fetched once where a network exists (:func:`fetch_inception_weights`). Args ``store``/``root`` go to
     :func:`gancond.classifier.train_classifier` (run store) and :func:`gancond.data.load_dataset`
-    (data root) respectively; ``classifier_kwargs`` to ``train_classifier``.
+    (data root) respectively; ``classifier_kwargs`` to ``train_classifier``. ``device``: where the
+    scoring network runs (the classifier itself is trained on the CPU; the numbers' identity, and so
+    the runs' ids, do not depend on it).
     """
     from .classifier import train_classifier
     from .data import DATASETS, dataset_info, load_dataset
@@ -487,7 +501,7 @@ def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, 
         if prefer_inception and weights.is_file():
             x, _ = load_dataset(dataset, "train", root=root)
             return InceptionScorer(_subset(x, n_real or 10_000), weights, batch_size=batch_size or 100,
-                                   extra_config={**data, "real_split": "train", "real_subset_seed": 0})
+                                   extra_config={**data, "real_split": "train", "real_subset_seed": 0}, device=device)
         if prefer_inception:
             print(f"gancond.scores: Inception weights missing ({weights}); get {INCEPTION_WEIGHTS_URL} "
                   f"into that folder (or set GANCOND_INCEPTION_WEIGHTS) for the standard IS/FID; "
@@ -501,7 +515,7 @@ def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, 
     return ClassifierScorer(clf, _subset(x, n_real or x.shape[0]), feature=feature, batch_size=batch_size or 1000,
                             name=f"{clf.name}/{feature}{fallback}",
                             extra_config={**data, "real_split": "test", "real_subset_seed": 0,
-                                          "fallback": bool(fallback)})
+                                          "fallback": bool(fallback)}, device=device)
 
 
 def _subset(x: Tensor, n: int, seed: int = 0) -> Tensor:
