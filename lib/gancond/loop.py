@@ -46,7 +46,8 @@ from torch import Tensor
 
 from .runs import Run
 
-__all__ = ["Loop", "Stateful", "Stopwatch", "is_int", "load_states", "positive_int", "progress_bar", "state_dicts"]
+__all__ = ["Loop", "Stateful", "Stopwatch", "Work", "is_int", "load_states", "positive_int", "progress_bar",
+           "state_dicts"]
 
 #: the checkpoint key of each table's rows, as the stored runs have them (another table: ``<name>_rows``)
 _ROWS_KEY = {"metrics": "rows", "per_z": "per_rows", "train_q": "q_rows"}
@@ -114,6 +115,19 @@ class _Means(dict):
 StepFn = Callable[[int], Mapping[str, float]]
 #: one evaluation: (step, interval means) -> (the metrics row, without step and clocks; rows of each other table)
 EvaluateFn = Callable[[int, Mapping[str, float]], "tuple[dict, dict[str, list[dict]]]"]
+
+
+class Work:
+    """The picklable work of one run (what :meth:`gancond.runs.RunStore.sweep` ships to an executor).
+
+    Holds a trainer's config and how to train it: ``device``, whether to show a ``progress``
+    bar, the data ``root`` and, for trainers that score samples, the ``scorer``. A trainer's
+    subclass defines ``__call__(run)``: it loads the data, builds a :class:`Loop`, then the
+    networks, and calls :meth:`Loop.train`.
+    """
+
+    def __init__(self, cfg: Any, device: str = "cpu", progress: bool = True, root=None, scorer=None):
+        self.cfg, self.device, self.progress, self.root, self.scorer = cfg, device, progress, root, scorer
 
 
 class Loop:

@@ -49,7 +49,7 @@ from torch import Tensor
 
 from .data import dataset_info, load_dataset
 from .jacobian import mean_log_cond
-from .loop import Loop, is_int
+from .loop import Loop, Work, is_int
 from .loop import positive_int as _positive_int  # the presets' name for it
 from .models import Generator
 from .runs import Run, RunStore
@@ -246,11 +246,8 @@ def memorization_stats(G: torch.nn.Module, mset: MemorizedSet, n: int | None = N
 
 
 # --------------------------------------------------------------------------- the trainer
-class _MemorizeWork:
+class _MemorizeWork(Work):
     """The work of one memorizing run (picklable, so a sweep can ship it to an executor)."""
-
-    def __init__(self, cfg: MemorizeConfig, device: str, progress: bool, root=None):
-        self.cfg, self.device, self.progress, self.root = cfg, device, progress, root
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)

@@ -52,7 +52,7 @@ import torch.nn.functional as F
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
 from .data import GAN_SPLIT, DATASETS, dataset_info, load_dataset
 from .jacobian import mean_log_cond
-from .loop import Loop
+from .loop import Loop, Work
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 
@@ -207,11 +207,8 @@ def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer,
     return row, per, [{"i": i, "q": float(qi)} for i, qi in enumerate(q_train.tolist())]
 
 
-class _GANWork:
+class _GANWork(Work):
     """The work of one GAN run (picklable, so a sweep can ship it to an executor)."""
-
-    def __init__(self, cfg: GANConfig, scorer: Scorer | None, device: str, progress: bool, root=None):
-        self.cfg, self.scorer, self.device, self.progress, self.root = cfg, scorer, device, progress, root
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
@@ -287,7 +284,7 @@ def train_gan(cfg: GANConfig, store: RunStore | None = None, scorer: Scorer | No
     ``last`` and ``final``. ``device`` is not part of the run's identity.
     """
     store = store or RunStore()
-    return store.get_or_run("gan", run_config(cfg, scorer), _GANWork(cfg, scorer, device, progress, root))
+    return store.get_or_run("gan", run_config(cfg, scorer), _GANWork(cfg, device, progress, root, scorer))
 
 
 def default_workers(n_jobs: int, device: str = "cpu") -> int:
@@ -328,7 +325,7 @@ def train_gans(cfgs: list[GANConfig], store: RunStore | None = None, scorer: Sco
             with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as ex:
                 return train_gans(cfgs, store, scorer, device, progress, root, executor=ex)
     show = progress and executor is None
-    jobs = [(run_config(c, scorer), _GANWork(c, scorer, device, show, root)) for c in cfgs]
+    jobs = [(run_config(c, scorer), _GANWork(c, device, show, root, scorer)) for c in cfgs]
     return store.sweep("gan", jobs, executor, progress=progress and executor is not None)
 
 

@@ -56,7 +56,7 @@ from torch import Tensor, nn
 
 from .data import GAN_SPLIT, DATASETS, dataset_info, load_dataset
 from .jacobian import mean_log_cond
-from .loop import Loop, is_int
+from .loop import Loop, Work, is_int
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 from .scales import SCALES, Z_DIM, scale_from_env
@@ -267,11 +267,8 @@ def _test_elbo(E: Encoder, G: Generator, x_test: Tensor, noise: Tensor, cfg: VAE
             "test_kl": float(cat["kl"].mean()), "active_units": active}
 
 
-class _VAEWork:
-    """The work of one VAE run (picklable, like ``gancond.train._GANWork``)."""
-
-    def __init__(self, cfg: VAEConfig, device: str, progress: bool, root=None):
-        self.cfg, self.device, self.progress, self.root = cfg, device, progress, root
+class _VAEWork(Work):
+    """The work of one VAE run (picklable, so a sweep can ship it to an executor)."""
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)

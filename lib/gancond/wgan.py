@@ -51,7 +51,7 @@ from torch import Tensor, nn
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
 from .data import DATASETS, dataset_info, load_dataset
 from .jacobian import mean_log_cond
-from .loop import Loop
+from .loop import Loop, Work
 from .models import Discriminator, Generator
 from .resnet import ResNetCritic, ResNetGenerator
 from .runs import Run, RunStore
@@ -257,11 +257,8 @@ def _evaluate(G, cfg: WGANConfig, z_eval, y_eval, delta_eval, z_score, y_score, 
 
 
 # --------------------------------------------------------------------------- training
-class _WGANWork:
+class _WGANWork(Work):
     """The work of one WGAN-GP run (picklable, so a sweep can ship it to an executor)."""
-
-    def __init__(self, cfg: WGANConfig, scorer: Scorer | None, device: str, progress: bool, root=None):
-        self.cfg, self.scorer, self.device, self.progress, self.root = cfg, scorer, device, progress, root
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
@@ -357,7 +354,7 @@ def train_wgan(cfg: WGANConfig, store: RunStore | None = None, scorer: Scorer | 
     z, label, log_cond, q) and the checkpoints ``last`` and ``final``.
     """
     store = store or RunStore()
-    return store.get_or_run("wgan", wgan_run_config(cfg, scorer), _WGANWork(cfg, scorer, device, progress, root))
+    return store.get_or_run("wgan", wgan_run_config(cfg, scorer), _WGANWork(cfg, device, progress, root, scorer))
 
 
 def train_wgans(cfgs: list[WGANConfig], store: RunStore | None = None, scorer: Scorer | None = None,
@@ -370,7 +367,7 @@ def train_wgans(cfgs: list[WGANConfig], store: RunStore | None = None, scorer: S
     """
     store = store or RunStore()
     show = progress and executor is None
-    jobs = [(wgan_run_config(c, scorer), _WGANWork(c, scorer, device, show, root)) for c in cfgs]
+    jobs = [(wgan_run_config(c, scorer), _WGANWork(c, device, show, root, scorer)) for c in cfgs]
     return store.sweep("wgan", jobs, executor)
 
 
