@@ -35,10 +35,9 @@ and the number of active latent units, Burda et al. 2015), and the mean log-cond
 log kappa(M_z) of the decoder on the fixed evaluation z the GAN runs use
 (``gancond.train.fixed_latents(z_dim, n_eval_z, eval_seed, 0)``). It checkpoints at every
 evaluation (the loop is :class:`gancond.loop.Loop`), so a killed run resumes to the numbers
-of an uninterrupted one. The decoder is
-initialised exactly like the GAN generator of the same seed (``torch.manual_seed(seed)``, then
-the generator is built first), so a VAE run and a GAN run of one seed start from the same
-network and differ only in how it is trained.
+of an uninterrupted one. The decoder is initialised exactly like the GAN generator of the
+same seed (``torch.manual_seed(seed)``, then the generator is built first), so a VAE run and
+a GAN run of one seed start from the same network and differ only in how it is trained.
 
 Used by: chapter 03 (average Jacobian spectra, Fig. 3).
 """
