@@ -50,7 +50,7 @@ import torch
 import torch.nn.functional as F
 
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
-from .data import GAN_SPLIT, DATASETS, dataset_info, load_dataset
+from .data import DATASETS, dataset_info, gan_training_images
 from .jacobian import mean_log_cond
 from .loop import Loop, Work
 from .models import Discriminator, Generator
@@ -212,10 +212,7 @@ class _GANWork(Work):
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
-        x_all, _ = load_dataset(cfg.dataset, GAN_SPLIT[cfg.dataset], root=self.root)  # STL-10: + unlabelled
-        if cfg.n_train:
-            x_all = x_all[: cfg.n_train]
-        x_all = x_all.to(dev)
+        x_all = gan_training_images(cfg.dataset, cfg.n_train, self.root).to(dev)  # (N, C, H, W)
         loop = Loop(cfg, x_all.shape[0])  # seeds the initialisation; loop.rng: data order, z, δ
         G = Generator(cfg.image_size, cfg.z_dim, cfg.width).to(dev)
         D = Discriminator(cfg.image_size, cfg.width).to(dev)

@@ -53,7 +53,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .data import GAN_SPLIT, DATASETS, dataset_info, load_dataset
+from .data import DATASETS, dataset_info, gan_training_images, load_dataset
 from .jacobian import mean_log_cond
 from .loop import Loop, Work, is_int
 from .models import Discriminator, Generator
@@ -271,10 +271,7 @@ class _VAEWork(Work):
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
-        x_all, _ = load_dataset(cfg.dataset, GAN_SPLIT[cfg.dataset], root=self.root)  # STL-10: + unlabelled
-        if cfg.n_train:
-            x_all = x_all[: cfg.n_train]
-        x_all = x_all.to(dev)
+        x_all = gan_training_images(cfg.dataset, cfg.n_train, self.root).to(dev)  # (N, C, H, W)
         x_test = load_dataset(cfg.dataset, "test", root=self.root)[0][: cfg.n_test].to(dev)  # (n_test, C, H, W)
 
         loop = Loop(cfg, x_all.shape[0])  # seeds the initialisation; loop.rng: data order, reparameterisation noise
