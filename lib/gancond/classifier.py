@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from . import data as _data
-from .loop import Stopwatch, load_states, state_dicts
+from .loop import Stopwatch, load_states, optimizer_step, state_dicts
 
 __all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config"]
 
@@ -239,9 +239,7 @@ def _train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: Tensor, y: Ten
             g["lr"] = _lr_at(epoch * steps_per_epoch + i, steps_per_epoch * cfg["epochs"], cfg["max_lr"])
         xb = _augment(x[idx], gen) if cfg["augment"] else x[idx]
         loss = F.cross_entropy(model(xb), y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(opt, loss)
         loss_sum += loss.item()
     return loss_sum / steps_per_epoch
 

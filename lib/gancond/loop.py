@@ -30,8 +30,8 @@ batch order and augmentation from a generator of (seed, epoch), it has no step-0
 its checkpoints have their own stored layout. It shares :func:`load_states`,
 :func:`state_dicts` and :class:`Stopwatch`, not the loop.
 
-Also here, because every trainer needs them: :func:`progress_bar`, :func:`is_int` and
-:func:`positive_int`.
+Also here, because every trainer needs them: :class:`Work` (the picklable run object),
+:func:`optimizer_step`, :func:`progress_bar`, :func:`is_int` and :func:`positive_int`.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from torch import Tensor
 
 from .runs import Run
 
-__all__ = ["Loop", "Stateful", "Stopwatch", "Work", "is_int", "load_states", "positive_int", "progress_bar",
-           "state_dicts"]
+__all__ = ["Loop", "Stateful", "Stopwatch", "Work", "is_int", "load_states", "optimizer_step", "positive_int",
+           "progress_bar", "state_dicts"]
 
 #: the checkpoint key of each table's rows, as the stored runs have them (another table: ``<name>_rows``)
 _ROWS_KEY = {"metrics": "rows", "per_z": "per_rows", "train_q": "q_rows"}
@@ -70,6 +70,13 @@ def load_states(objects: Mapping[str, Stateful], checkpoint: Mapping[str, Any]) 
     """Load ``checkpoint[name]`` into each named network or optimiser (the inverse of :func:`state_dicts`)."""
     for name, obj in objects.items():
         obj.load_state_dict(checkpoint[name])
+
+
+def optimizer_step(opt: torch.optim.Optimizer, loss: Tensor) -> None:
+    """One update: clear ``opt``'s gradients, backpropagate the scalar ``loss``, step."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
 
 
 class Stopwatch:

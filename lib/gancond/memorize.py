@@ -49,7 +49,7 @@ from torch import Tensor
 
 from .data import dataset_info, load_dataset
 from .jacobian import mean_log_cond
-from .loop import Loop, Work, is_int
+from .loop import Loop, Work, is_int, optimizer_step
 from .loop import positive_int as _positive_int  # the presets' name for it
 from .models import Generator
 from .runs import Run, RunStore
@@ -262,9 +262,7 @@ class _MemorizeWork(Work):
         def step(_: int) -> dict[str, float]:
             j = loop.batch().to(dev)  # (B,) pairs of the memorized set, an epoch over it at a time
             loss = F.mse_loss(G(z_mem[j]), x_mem[j])  # mean over the B images and their pixels
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            optimizer_step(opt, loss)
             return {"loss": loss.item()}
 
         def evaluate(step: int, mean) -> tuple[dict, dict]:

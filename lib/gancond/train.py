@@ -52,7 +52,7 @@ import torch.nn.functional as F
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
 from .data import DATASETS, dataset_info, gan_training_images
 from .jacobian import mean_log_cond
-from .loop import Loop, Work
+from .loop import Loop, Work, optimizer_step
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 
@@ -251,16 +251,12 @@ def _gan_step(G, D, opt_G, opt_D, x_real: torch.Tensor, z: torch.Tensor, cfg: GA
 
     # discriminator: eq. (1) with logits
     loss_d = F.softplus(-D(x_real)).mean() + F.softplus(D(x_fake.detach())).mean()
-    opt_D.zero_grad(set_to_none=True)
-    loss_d.backward()
-    opt_D.step()
+    optimizer_step(opt_D, loss_d)
 
     # generator: eq. (2), plus L of Algorithm 1 when clamping
     loss_g = F.softplus(-D(x_fake)).mean()
     total_g = loss_g + penalty if penalty is not None else loss_g
-    opt_G.zero_grad(set_to_none=True)
-    total_g.backward()
-    opt_G.step()
+    optimizer_step(opt_G, total_g)
     out = {"loss_d": loss_d.item(), "loss_g": loss_g.item()}
     if penalty is not None:  # the interval means of these are nan for an unclamped run
         out.update(penalty=penalty.item(), clamp_q_p50=jc.Q.median().item())

@@ -55,7 +55,7 @@ from torch import Tensor, nn
 
 from .data import DATASETS, dataset_info, gan_training_images, load_dataset
 from .jacobian import mean_log_cond
-from .loop import Loop, Work, is_int
+from .loop import Loop, Work, is_int, optimizer_step
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 from .scales import SCALES, Z_DIM, scale_from_env
@@ -289,9 +289,7 @@ class _VAEWork(Work):
             noise = torch.randn(cfg.batch_size, cfg.z_dim, generator=loop.rng).to(dev)  # (B, z_dim)
             terms = elbo_terms(E, G, x, noise, cfg.likelihood, cfg.sigma)
             loss = -terms["elbo"].mean()  # maximise the ELBO
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            optimizer_step(opt, loss)
             return {"elbo": -loss.item(), "loglik": terms["loglik"].mean().item(), "kl": terms["kl"].mean().item()}
 
         def evaluate(step: int, mean) -> tuple[dict, dict]:

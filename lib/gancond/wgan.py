@@ -51,7 +51,7 @@ from torch import Tensor, nn
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
 from .data import DATASETS, dataset_info, load_dataset
 from .jacobian import mean_log_cond
-from .loop import Loop, Work
+from .loop import Loop, Work, optimizer_step
 from .models import Discriminator, Generator
 from .resnet import ResNetCritic, ResNetGenerator
 from .runs import Run, RunStore
@@ -316,9 +316,7 @@ def _critic_step(G, D, opt_D, x_real: Tensor, y_real: Tensor, cfg: WGANConfig,
     with torch.no_grad():
         x_fake = G(z, y_real)  # fakes with the real batch's labels
     loss_d, parts = critic_loss(D, x_real, y_real, x_fake, alpha, cfg.gp_weight, cfg.acgan_real)
-    opt_D.zero_grad(set_to_none=True)
-    loss_d.backward()
-    opt_D.step()
+    optimizer_step(opt_D, loss_d)
     return loss_d.item(), {"wasserstein": parts["wasserstein"], "gp": parts["gp"]}
 
 
@@ -334,9 +332,7 @@ def _generator_step(G, D, opt_G, cfg: WGANConfig, rng: torch.Generator, dev) -> 
         x_fake, penalty = G(z, y_fake), None
     loss_g = generator_loss(D, x_fake, y_fake, cfg.acgan_fake)
     total_g = loss_g + penalty if penalty is not None else loss_g
-    opt_G.zero_grad(set_to_none=True)
-    total_g.backward()
-    opt_G.step()
+    optimizer_step(opt_G, total_g)
     return {"loss_g": loss_g.item(), **({"penalty": penalty.item()} if penalty is not None else {})}
 
 
