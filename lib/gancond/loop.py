@@ -28,7 +28,7 @@ pins every trainer's numbers and checkpoints to the bit.
 The classifier (:mod:`gancond.classifier`) counts epochs, not steps: each epoch draws its
 batch order and augmentation from a generator of (seed, epoch), it has no step-0 evaluation and
 its checkpoints have their own stored layout. It shares :func:`load_states`,
-:func:`state_dicts` and :class:`Stopwatch`, not the loop.
+:func:`state_dicts`, :class:`Stopwatch` and :func:`optimizer_step`, not the loop.
 
 Also here, because every trainer needs them: :class:`Work` (the picklable run object),
 :func:`optimizer_step`, :func:`progress_bar`, :func:`is_int` and :func:`positive_int`.
@@ -106,7 +106,7 @@ def is_int(v: Any) -> bool:
 
 
 def positive_int(name: str, v: Any, allow_zero: bool = False) -> None:
-    """Raise ValueError naming parameter ``name`` unless ``v`` is a positive (or, with ``allow_zero``, non-negative) int."""
+    """Raise ValueError naming parameter ``name`` unless ``v`` is a positive int (non-negative with ``allow_zero``)."""
     if not (is_int(v) and (v >= 0 if allow_zero else v > 0)):
         raise ValueError(f"parameter {name!r} must be a {'non-negative' if allow_zero else 'positive'} integer, got {v!r}")
 
