@@ -84,7 +84,7 @@ def test_stl10_is_resized_to_48(monkeypatch, tmp_path):
 
 
 def test_unconditional_models_train_stl10_on_the_unlabelled_images_too(tmp_path, monkeypatch):
-    import gancond.train as train_mod
+    import gancond.data as data_mod
     from gancond.data import GAN_SPLIT, DatasetMissing
     from gancond.runs import RunStore
     from gancond.train import GANConfig, train_gan
@@ -96,7 +96,7 @@ def test_unconditional_models_train_stl10_on_the_unlabelled_images_too(tmp_path,
         asked.append((name, split))
         raise DatasetMissing("no STL-10 here")
 
-    monkeypatch.setattr(train_mod, "load_dataset", fake_load)
+    monkeypatch.setattr(data_mod, "load_dataset", fake_load)  # what gan_training_images calls
     with pytest.raises(DatasetMissing):
         train_gan(GANConfig(dataset="stl10", z_dim=8, width=0.125, steps=2, eval_every=1, n_eval_z=2, score_samples=0),
                   RunStore(tmp_path), progress=False)

@@ -6,6 +6,7 @@ Modules, by responsibility:
 - ``models``     DCGAN generator / discriminator for 28x28x1, 32x32x3, 48x48x3
 - ``jacobian``   per-z Jacobians J_z, singular values, log-condition numbers (pure math)
 - ``clamping``   the Jacobian Clamping penalty of Algorithm 1 (pure math)
+- ``loop``       the training loop the trainers share (resume, cadence, clocks, tables)
 - ``train``      the non-saturating GAN trainer with optional clamping
 - ``runs``       the content-addressed run store
 - ``scales``     the smoke / book / paper presets

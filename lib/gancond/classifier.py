@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -36,6 +35,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from . import data as _data
+from .loop import Stopwatch, load_states, optimizer_step, state_dicts
 
 __all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config"]
 
@@ -179,63 +179,69 @@ def _accuracy(model: nn.Module, x: Tensor, y: Tensor, batch: int = 1000) -> tupl
 
 
 def _fit(run, root=None, verbose: bool = True) -> None:
-    """Run function of the store: train (resuming from ``ckpt/last``), then store weights and accuracy."""
+    """Run function of the store: train (resuming from ``ckpt/last``), then store weights and accuracy.
+
+    Not a :class:`gancond.loop.Loop`: the unit is an epoch whose batch order and augmentation
+    come from a generator of (seed, epoch), with no evaluation before training and the
+    checkpoint layout of the stored classifiers; it shares the loop's resume and clock pieces.
+    """
     cfg = run.config
     x, y = _data.load_dataset(cfg["dataset"], "train", root=root)
     xt, yt = _data.load_dataset(cfg["dataset"], "test", root=root)
     if cfg["n_train"] is not None:
         keep = torch.randperm(x.shape[0], generator=torch.Generator().manual_seed(cfg["seed"]))[: cfg["n_train"]]
         x, y = x[keep], y[keep]
-    n, bs = x.shape[0], cfg["batch_size"]
-    steps_per_epoch = n // bs  # the last partial batch is dropped (BatchNorm dislikes tiny batches)
-    total = steps_per_epoch * cfg["epochs"]
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg["seed"])
         model = _build(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["max_lr"], weight_decay=cfg["weight_decay"])
-    history, start, seconds = [], 0, 0.0
+    nets, history, start, clock = {"model": model, "optimizer": opt}, [], 0, Stopwatch()
     ckpt = run.load_checkpoint("last")
     if ckpt is not None:
-        model.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["optimizer"])
-        start, seconds, history = ckpt["epoch"], ckpt["train_seconds"], ckpt["history"]
+        load_states(nets, ckpt)
+        start, clock.seconds, history = ckpt["epoch"], ckpt["train_seconds"], ckpt["history"]
 
     for epoch in range(start, cfg["epochs"]):
-        t0 = time.perf_counter()
-        model.train()
-        gen = torch.Generator().manual_seed(cfg["seed"] * 100_003 + epoch)  # batch order and augmentation
-        perm = torch.randperm(n, generator=gen)
-        loss_sum = 0.0
-        for i in range(steps_per_epoch):
-            idx = perm[i * bs:(i + 1) * bs]
-            for g in opt.param_groups:
-                g["lr"] = _lr_at(epoch * steps_per_epoch + i, total, cfg["max_lr"])
-            xb = _augment(x[idx], gen) if cfg["augment"] else x[idx]
-            loss = F.cross_entropy(model(xb), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item()
-        seconds += time.perf_counter() - t0
+        with clock:
+            loss = _train_epoch(model, opt, x, y, cfg, epoch)
         acc, _ = _accuracy(model, xt, yt)
-        history.append({"epoch": epoch + 1, "train_loss": loss_sum / steps_per_epoch, "test_accuracy": acc,
-                        "train_seconds": seconds})
+        history.append({"epoch": epoch + 1, "train_loss": loss, "test_accuracy": acc, "train_seconds": clock.seconds})
         if verbose:
-            print(f"classifier {run.id}: epoch {epoch + 1}/{cfg['epochs']} loss {loss_sum / steps_per_epoch:.4f} "
-                  f"test acc {acc:.4f} ({seconds:.0f} s)", flush=True)
-        run.save_checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch + 1,
-                             "train_seconds": seconds, "history": history})
+            print(f"classifier {run.id}: epoch {epoch + 1}/{cfg['epochs']} loss {loss:.4f} "
+                  f"test acc {acc:.4f} ({clock.seconds:.0f} s)", flush=True)
+        run.save_checkpoint({**state_dicts(nets), "epoch": epoch + 1, "train_seconds": clock.seconds,
+                             "history": history})
 
     acc, per_class = _accuracy(model, xt, yt)
     run.save_checkpoint({"model": model.state_dict(), "config": cfg}, name="model")
     run.write_table("history", pd.DataFrame(history))
     run.write_json("result", {
         "test_accuracy": acc, "test_accuracy_per_class": per_class, "n_test": int(yt.shape[0]),
-        "n_train": int(n), "train_seconds": seconds, "torch_threads": torch.get_num_threads(),
+        "n_train": int(x.shape[0]), "train_seconds": clock.seconds, "torch_threads": torch.get_num_threads(),
         "n_params": sum(p.numel() for p in model.parameters()),
     })
     run.info["data"] = _data.dataset_info(cfg["dataset"], root=root)
+
+
+def _train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: Tensor, y: Tensor, cfg: dict, epoch: int) -> float:
+    """One pass over (x (N, C, S, S), y (N,)) in batches of ``batch_size`` (the last partial one dropped:
+    BatchNorm dislikes tiny batches), on the one-cycle schedule; the mean training loss."""
+    n, bs = x.shape[0], cfg["batch_size"]
+    steps_per_epoch = n // bs
+    model.train()
+    gen = torch.Generator().manual_seed(cfg["seed"] * 100_003 + epoch)  # batch order and augmentation
+    perm = torch.randperm(n, generator=gen)
+    loss_sum = 0.0
+    for i in range(steps_per_epoch):
+        idx = perm[i * bs:(i + 1) * bs]
+        for g in opt.param_groups:
+            g["lr"] = _lr_at(epoch * steps_per_epoch + i, steps_per_epoch * cfg["epochs"], cfg["max_lr"])
+        xb = _augment(x[idx], gen) if cfg["augment"] else x[idx]
+        loss = F.cross_entropy(model(xb), y[idx])
+        optimizer_step(opt, loss)
+        loss_sum += loss.item()
+    return loss_sum / steps_per_epoch
 
 
 def train_classifier(dataset: str, store=None, root=None, verbose: bool = True, **overrides) -> ClassifierCNN:

@@ -26,7 +26,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["DATASETS", "GAN_SPLIT", "DatasetMissing", "data_root", "dataset_info", "load_dataset"]
+__all__ = ["DATASETS", "GAN_SPLIT", "DatasetMissing", "data_root", "dataset_info", "gan_training_images",
+           "load_dataset"]
 
 #: name -> (channels, height, width) of the tensors :func:`load_dataset` returns.
 DATASETS = {"mnist": (1, 28, 28), "cifar10": (3, 32, 32), "stl10": (3, 48, 48)}
@@ -190,6 +191,13 @@ def load_dataset(name: str, split: str = "train", root: str | os.PathLike | None
     r = data_root(root)
     loader = {"mnist": _mnist, "cifar10": _cifar10, "stl10": _stl10}[name]
     return loader(r, split, download)
+
+
+def gan_training_images(name: str, n_train: int = 0, root: str | os.PathLike | None = None) -> torch.Tensor:
+    """The images an unconditional GAN (or the VAE) trains on: the first ``n_train`` (0 = all) of
+    ``GAN_SPLIT[name]`` (STL-10: with its unlabelled images), float32 (N, C, H, W) in [-1, 1]."""
+    x, _ = load_dataset(name, GAN_SPLIT[name], root=root)
+    return x[:n_train] if n_train else x
 
 
 def dataset_info(name: str, root: str | os.PathLike | None = None) -> dict:

@@ -17,8 +17,9 @@ Here:
   permutation assigns the target slots to the z's, so the mapping is a bijection between the
   ``n_memorized`` z's and the ``n_memorized`` target slots.
 - :func:`train_memorizer` / :func:`train_memorizers`: the trainer, through the run store
-  (kind ``"memorize"``), resumable like :mod:`gancond.train`. Loss: the mean squared error per
-  pixel, in the generator's [-1, 1] pixel units, averaged over the images of the batch
+  (kind ``"memorize"``), resumable like :mod:`gancond.train` (the loop is
+  :class:`gancond.loop.Loop`). Loss: the mean squared error per pixel, in the generator's
+  [-1, 1] pixel units, averaged over the images of the batch
   (``F.mse_loss(G(z), x)``; the paper says only "L2 reconstruction loss"). Adam with DCGAN's
   lr 2e-4, β1 0.5 (the paper's other MNIST runs), batch 64, minibatches drawn without
   replacement within an epoch over the memorized set; G in train mode (BatchNorm on batch
@@ -39,20 +40,20 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from .data import dataset_info, load_dataset
 from .jacobian import mean_log_cond
+from .loop import Loop, Work, is_int, optimizer_step
+from .loop import positive_int as _positive_int  # the presets' name for it
 from .models import Generator
 from .runs import Run, RunStore
-from .scales import Z_DIM, _positive_int, check_device, override, resolve_device, scale_from_env
+from .scales import Z_DIM, check_device, override, resolve_device, scale_from_env
 from .train import fixed_latents, generate
 
 __all__ = [
@@ -101,9 +102,6 @@ class MemorizeConfig:
         def need(cond: bool, field: str, what: str) -> None:
             if not cond:
                 raise ValueError(f"MemorizeConfig.{field} {what}, got {getattr(self, field)!r}")
-
-        def is_int(v: Any) -> bool:
-            return isinstance(v, int) and not isinstance(v, bool)
 
         for f in ("z_dim", "n_memorized", "steps", "batch_size", "eval_every", "n_eval_z"):
             need(is_int(getattr(self, f)) and getattr(self, f) > 0, f, "must be a positive integer")
@@ -248,89 +246,39 @@ def memorization_stats(G: torch.nn.Module, mset: MemorizedSet, n: int | None = N
 
 
 # --------------------------------------------------------------------------- the trainer
-class _MemorizeWork:
+class _MemorizeWork(Work):
     """The work of one memorizing run (picklable, so a sweep can ship it to an executor)."""
-
-    def __init__(self, cfg: MemorizeConfig, device: str, progress: bool, root=None):
-        self.cfg, self.device, self.progress, self.root = cfg, device, progress, root
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
         mset = memorized_set(cfg, root=self.root)
         z_mem, x_mem = mset.z.to(dev), mset.x.to(dev)  # (N, z_dim), (N, 1, 28, 28)
-        n = len(mset)
 
-        torch.manual_seed(cfg.seed)
+        loop = Loop(cfg, len(mset))  # seeds the initialisation; loop.rng: batch order
         G = Generator(_IMAGE_SIZE, cfg.z_dim, cfg.width).to(dev)
         opt = torch.optim.Adam(G.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
-        rng = torch.Generator().manual_seed(cfg.seed + 7919)  # batch order
         z_eval = fixed_latents(cfg.z_dim, cfg.n_eval_z, cfg.eval_seed, 0)  # (n_eval_z, z_dim), as the GAN runs
 
-        step, perm, pos, rows, per_rows, elapsed = 0, torch.randperm(n, generator=rng), 0, [], [], 0.0
-        state = run.load_checkpoint("last")
-        if state is not None:  # resume where the last checkpoint left off
-            G.load_state_dict(state["G"])
-            opt.load_state_dict(state["opt"])
-            rng.set_state(state["rng"])
-            step, perm, pos, elapsed = state["step"], state["perm"], state["pos"], state["elapsed"]
-            rows, per_rows = state["rows"], state["per_rows"]
+        def step(_: int) -> dict[str, float]:
+            j = loop.batch().to(dev)  # (B,) pairs of the memorized set, an epoch over it at a time
+            loss = F.mse_loss(G(z_mem[j]), x_mem[j])  # mean over the B images and their pixels
+            optimizer_step(opt, loss)
+            return {"loss": loss.item()}
 
-        run.info.update(device=str(dev), data=dataset_info("mnist", self.root), copy_index=mset.copy_index,
-                        n_random=cfg.n_random, loss="mean squared error per pixel ([-1, 1] units), mean over the batch")
-        acc = {"loss": 0.0, "n": 0}
-        t_start = time.perf_counter() - elapsed
-
-        def record() -> None:
-            t_eval = time.perf_counter()
-            mean, per_z = mean_log_cond(G, z_eval.to(dev))
+        def evaluate(step: int, mean) -> tuple[dict, dict]:
+            lc_mean, per_z = mean_log_cond(G, z_eval.to(dev))
             err = _reconstruction(G, mset)  # (N,)
             cp = mset.is_copy
-            rows.append({"step": step, "loss": acc["loss"] / acc["n"] if acc["n"] else math.nan,
-                         "mse": float(err.mean()),
-                         "mse_random": float(err[~cp].mean()) if (~cp).any() else math.nan,
-                         "mse_copies": float(err[cp].mean()) if cp.any() else math.nan,
-                         "mean_log_cond": float(mean), "time_s": t_eval - t_start})
-            per_rows.extend({"step": step, "z": i, "log_cond": float(v)} for i, v in enumerate(per_z.tolist()))
-            acc.update(loss=0.0, n=0)
+            row = {"loss": mean["loss"], "mse": float(err.mean()),
+                   "mse_random": float(err[~cp].mean()) if (~cp).any() else math.nan,
+                   "mse_copies": float(err[cp].mean()) if cp.any() else math.nan, "mean_log_cond": float(lc_mean)}
+            return row, {"per_z": [{"z": i, "log_cond": float(v)} for i, v in enumerate(per_z.tolist())]}
 
-        def checkpoint() -> None:
-            run.write_table("metrics", pd.DataFrame(rows))
-            run.write_table("per_z", pd.DataFrame(per_rows))
-            run.save_checkpoint({"G": G.state_dict(), "opt": opt.state_dict(), "rng": rng.get_state(), "step": step,
-                                 "perm": perm, "pos": pos, "elapsed": time.perf_counter() - t_start, "rows": rows,
-                                 "per_rows": per_rows})
-
-        if step == 0 and not rows:
-            record()
-            checkpoint()
-        bar = _progress(cfg.steps, step, f"memorizer seed {cfg.seed}", self.progress)
-        G.train()
-        while step < cfg.steps:
-            if pos + cfg.batch_size > n:  # a new epoch over the memorized set: a fresh permutation
-                perm, pos = torch.randperm(n, generator=rng), 0
-            j = perm[pos: pos + cfg.batch_size].to(dev)  # (B,)
-            pos += cfg.batch_size
-            loss = F.mse_loss(G(z_mem[j]), x_mem[j])  # mean over the B images and their pixels
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            step += 1
-            acc["loss"] += loss.item()
-            acc["n"] += 1
-            bar.update(1)
-            if step % cfg.eval_every == 0 or step == cfg.steps:
-                record()
-                bar.set_postfix(log_cond=f"{rows[-1]['mean_log_cond']:.2f}", mse=f"{rows[-1]['mse']:.3f}")
-                checkpoint()
-        bar.close()
-        run.save_checkpoint({"G": G.state_dict()}, name="final")
-        run.info["train_time_s"] = rows[-1]["time_s"]
-
-
-def _progress(total: int, initial: int, desc: str, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=initial, desc=desc, disable=not enabled, leave=False, mininterval=2.0)
+        info = {"device": str(dev), "data": dataset_info("mnist", self.root), "copy_index": mset.copy_index,
+                "n_random": cfg.n_random, "loss": "mean squared error per pixel ([-1, 1] units), mean over the batch"}
+        loop.train(run, {"G": G, "opt": opt}, step, evaluate, final=("G",), tables=("per_z",), info=info,
+                   desc=f"memorizer seed {cfg.seed}", progress=self.progress,
+                   show={"log_cond": ("mean_log_cond", ".2f"), "mse": ("mse", ".3f")})
 
 
 def train_memorizer(cfg: MemorizeConfig, store: RunStore | None = None, device: str = "cpu", progress: bool = True,

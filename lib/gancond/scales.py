@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .data import DATASETS
+from .loop import positive_int as _positive_int  # the presets' name for it
 from .train import RECIPES, GANConfig
 
 __all__ = ["Scale", "SCALES", "RECIPE_PRESETS", "Experiment", "experiment", "scale_from_env", "scorer_kwargs",
@@ -125,12 +126,6 @@ class Experiment:
                 **dataclasses.asdict(self.scale), "seed": self.seed, "device": self.device,
                 "lambda_min": self.gan.lambda_min, "lambda_max": self.gan.lambda_max, "eps": self.gan.eps,
                 "q_mode": self.gan.q_mode}
-
-
-def _positive_int(name: str, v: Any, allow_zero: bool = False) -> None:
-    ok = isinstance(v, int) and not isinstance(v, bool) and (v >= 0 if allow_zero else v > 0)
-    if not ok:
-        raise ValueError(f"parameter {name!r} must be a {'non-negative' if allow_zero else 'positive'} integer, got {v!r}")
 
 
 def check_device(device: Any) -> None:

@@ -33,7 +33,8 @@ batch of z fixed by ``eval_seed`` (the same z for every run, so runs are compara
 
 It checkpoints at every evaluation (models, optimisers, the random generator, the data
 order and the metrics so far), so a killed run resumes and ends with the numbers an
-uninterrupted run gives.
+uninterrupted run gives. That loop is :class:`gancond.loop.Loop`; this module gives it one
+training step (:func:`_gan_step`) and the evaluation.
 """
 
 from __future__ import annotations
@@ -42,17 +43,16 @@ import copy
 import dataclasses
 import math
 import os
-import time
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
-import pandas as pd
 import torch
 import torch.nn.functional as F
 
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
-from .data import GAN_SPLIT, DATASETS, dataset_info, load_dataset
+from .data import DATASETS, dataset_info, gan_training_images
 from .jacobian import mean_log_cond
+from .loop import Loop, Work, optimizer_step
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 
@@ -207,116 +207,60 @@ def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer,
     return row, per, [{"i": i, "q": float(qi)} for i, qi in enumerate(q_train.tolist())]
 
 
-class _GANWork:
+class _GANWork(Work):
     """The work of one GAN run (picklable, so a sweep can ship it to an executor)."""
-
-    def __init__(self, cfg: GANConfig, scorer: Scorer | None, device: str, progress: bool, root=None):
-        self.cfg, self.scorer, self.device, self.progress, self.root = cfg, scorer, device, progress, root
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
-        x_all, _ = load_dataset(cfg.dataset, GAN_SPLIT[cfg.dataset], root=self.root)  # STL-10: + unlabelled
-        if cfg.n_train:
-            x_all = x_all[: cfg.n_train]
-        x_all = x_all.to(dev)
-        n = x_all.shape[0]
-
-        torch.manual_seed(cfg.seed)
+        x_all = gan_training_images(cfg.dataset, cfg.n_train, self.root).to(dev)  # (N, C, H, W)
+        loop = Loop(cfg, x_all.shape[0])  # seeds the initialisation; loop.rng: data order, z, δ
         G = Generator(cfg.image_size, cfg.z_dim, cfg.width).to(dev)
         D = Discriminator(cfg.image_size, cfg.width).to(dev)
         opt_G = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
         opt_D = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
-        rng = torch.Generator().manual_seed(cfg.seed + 7919)  # data order, z, δ
         z_eval = fixed_latents(cfg.z_dim, cfg.n_eval_z, cfg.eval_seed, 0)  # (n_eval_z, z_dim), the same for every run
         d = torch.randn(z_eval.shape, generator=torch.Generator().manual_seed(cfg.eval_seed + 1))
         delta_eval = cfg.eps * d / d.norm(dim=1, keepdim=True)
         z_score = fixed_latents(cfg.z_dim, cfg.score_samples, cfg.eval_seed, 1) if cfg.score_samples and self.scorer else None
 
-        step, perm, pos, rows, per_rows, q_rows, elapsed = 0, torch.randperm(n, generator=rng), 0, [], [], [], 0.0
-        state = run.load_checkpoint("last")
-        if state is not None:  # resume where the last checkpoint left off
-            G.load_state_dict(state["G"]); D.load_state_dict(state["D"])
-            opt_G.load_state_dict(state["opt_G"]); opt_D.load_state_dict(state["opt_D"])
-            rng.set_state(state["rng"])
-            step, perm, pos, elapsed = state["step"], state["perm"], state["pos"], state["elapsed"]
-            rows, per_rows, q_rows = state["rows"], state["per_rows"], state["q_rows"]
+        def step(_: int) -> dict[str, float]:
+            x_real = x_all[loop.batch().to(dev)]  # (B, C, H, W)
+            z = torch.randn(cfg.batch_size, cfg.z_dim, generator=loop.rng).to(dev)  # (B, z_dim)
+            return _gan_step(G, D, opt_G, opt_D, x_real, z, cfg, loop.rng)
 
-        run.info.update(device=str(dev), data=dataset_info(cfg.dataset, self.root), n_train=n,
-                        scorer=getattr(self.scorer, "name", None))
-        acc = {"loss_d": 0.0, "loss_g": 0.0, "penalty": 0.0, "clamp_q_p50": 0.0, "n": 0}
-        t_start = time.perf_counter() - elapsed
-
-        def record() -> None:
-            t_eval = time.perf_counter()
+        def evaluate(step: int, mean) -> tuple[dict, dict]:
             row, per, q_train = _evaluate(G, cfg, step, z_eval, delta_eval, z_score, self.scorer, dev)
-            k = max(acc["n"], 1)
-            row = {"step": step, "loss_d": acc["loss_d"] / k if acc["n"] else math.nan,
-                   "loss_g": acc["loss_g"] / k if acc["n"] else math.nan,
-                   "penalty": acc["penalty"] / k if acc["n"] and cfg.clamp else math.nan,
-                   "clamp_q_p50": acc["clamp_q_p50"] / k if acc["n"] and cfg.clamp else math.nan,
-                   **row, "time_s": t_eval - t_start}
-            rows.append(row)
-            per_rows.extend({"step": step, **p} for p in per)
-            q_rows.extend({"step": step, **p} for p in q_train)
-            acc.update(loss_d=0.0, loss_g=0.0, penalty=0.0, clamp_q_p50=0.0, n=0)
+            losses = {k: mean[k] for k in ("loss_d", "loss_g", "penalty", "clamp_q_p50")}
+            return {**losses, **row}, {"per_z": per, "train_q": q_train}
 
-        def checkpoint() -> None:
-            run.write_table("metrics", pd.DataFrame(rows))
-            run.write_table("per_z", pd.DataFrame(per_rows))
-            run.write_table("train_q", pd.DataFrame(q_rows))
-            run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict(), "opt_G": opt_G.state_dict(),
-                                 "opt_D": opt_D.state_dict(), "rng": rng.get_state(), "step": step, "perm": perm,
-                                 "pos": pos, "elapsed": time.perf_counter() - t_start, "rows": rows,
-                                 "per_rows": per_rows, "q_rows": q_rows})
-
-        if step == 0 and not rows:
-            record()
-            checkpoint()
-        bar = _progress(cfg.steps, step, f"{'JC ' if cfg.clamp else ''}seed {cfg.seed}", self.progress)
-        G.train(); D.train()
-        while step < cfg.steps:
-            if pos + cfg.batch_size > n:  # a new epoch: a fresh permutation
-                perm, pos = torch.randperm(n, generator=rng), 0
-            x_real = x_all[perm[pos: pos + cfg.batch_size].to(dev)]  # (B, C, H, W)
-            pos += cfg.batch_size
-            z = torch.randn(cfg.batch_size, cfg.z_dim, generator=rng).to(dev)  # (B, z_dim)
-            if cfg.clamp:
-                jc = jacobian_clamping(G, z, cfg.lambda_min, cfg.lambda_max, cfg.eps, cfg.q_mode, generator=rng)
-                x_fake, penalty = jc.x, jc.penalty
-            else:
-                x_fake, penalty = G(z), None
-
-            # discriminator: eq. (1) with logits
-            loss_d = F.softplus(-D(x_real)).mean() + F.softplus(D(x_fake.detach())).mean()
-            opt_D.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_D.step()
-
-            # generator: eq. (2), plus L of Algorithm 1 when clamping
-            loss_g = F.softplus(-D(x_fake)).mean()
-            total_g = loss_g + penalty if penalty is not None else loss_g
-            opt_G.zero_grad(set_to_none=True)
-            total_g.backward()
-            opt_G.step()
-
-            step += 1
-            acc["loss_d"] += loss_d.item(); acc["loss_g"] += loss_g.item(); acc["n"] += 1
-            if penalty is not None:
-                acc["penalty"] += penalty.item(); acc["clamp_q_p50"] += jc.Q.median().item()
-            bar.update(1)
-            if step % cfg.eval_every == 0 or step == cfg.steps:
-                record()
-                bar.set_postfix(log_cond=f"{rows[-1]['mean_log_cond']:.2f}")
-                checkpoint()
-        bar.close()
-        run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict()}, name="final")
-        run.info["train_time_s"] = rows[-1]["time_s"]
+        loop.train(run, {"G": G, "D": D, "opt_G": opt_G, "opt_D": opt_D}, step, evaluate, final=("G", "D"),
+                   tables=("per_z", "train_q"), info={"device": str(dev), "data": dataset_info(cfg.dataset, self.root),
+                                                      "n_train": loop.n, "scorer": getattr(self.scorer, "name", None)},
+                   desc=f"{'JC ' if cfg.clamp else ''}seed {cfg.seed}", progress=self.progress,
+                   show={"log_cond": ("mean_log_cond", ".2f")})
 
 
-def _progress(total: int, initial: int, desc: str, enabled: bool):
-    from tqdm import tqdm
+def _gan_step(G, D, opt_G, opt_D, x_real: torch.Tensor, z: torch.Tensor, cfg: GANConfig,
+              rng: torch.Generator) -> dict[str, float]:
+    """One update of D, then of G, on real images (B, C, H, W) and latents z (B, n_z); the losses."""
+    if cfg.clamp:
+        jc = jacobian_clamping(G, z, cfg.lambda_min, cfg.lambda_max, cfg.eps, cfg.q_mode, generator=rng)
+        x_fake, penalty = jc.x, jc.penalty
+    else:
+        x_fake, penalty = G(z), None
 
-    return tqdm(total=total, initial=initial, desc=desc, disable=not enabled, leave=False, mininterval=2.0)
+    # discriminator: eq. (1) with logits
+    loss_d = F.softplus(-D(x_real)).mean() + F.softplus(D(x_fake.detach())).mean()
+    optimizer_step(opt_D, loss_d)
+
+    # generator: eq. (2), plus L of Algorithm 1 when clamping
+    loss_g = F.softplus(-D(x_fake)).mean()
+    total_g = loss_g + penalty if penalty is not None else loss_g
+    optimizer_step(opt_G, total_g)
+    out = {"loss_d": loss_d.item(), "loss_g": loss_g.item()}
+    if penalty is not None:  # the interval means of these are nan for an unclamped run
+        out.update(penalty=penalty.item(), clamp_q_p50=jc.Q.median().item())
+    return out
 
 
 def run_config(cfg: GANConfig, scorer: Scorer | None) -> dict:
@@ -333,7 +277,7 @@ def train_gan(cfg: GANConfig, store: RunStore | None = None, scorer: Scorer | No
     ``last`` and ``final``. ``device`` is not part of the run's identity.
     """
     store = store or RunStore()
-    return store.get_or_run("gan", run_config(cfg, scorer), _GANWork(cfg, scorer, device, progress, root))
+    return store.get_or_run("gan", run_config(cfg, scorer), _GANWork(cfg, device, progress, root, scorer))
 
 
 def default_workers(n_jobs: int, device: str = "cpu") -> int:
@@ -374,7 +318,7 @@ def train_gans(cfgs: list[GANConfig], store: RunStore | None = None, scorer: Sco
             with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as ex:
                 return train_gans(cfgs, store, scorer, device, progress, root, executor=ex)
     show = progress and executor is None
-    jobs = [(run_config(c, scorer), _GANWork(c, scorer, device, show, root)) for c in cfgs]
+    jobs = [(run_config(c, scorer), _GANWork(c, device, show, root, scorer)) for c in cfgs]
     return store.sweep("gan", jobs, executor, progress=progress and executor is not None)
 
 

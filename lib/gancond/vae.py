@@ -34,10 +34,10 @@ ELBO averaged over the interval, the ELBO on a fixed slice of the test split (it
 and the number of active latent units, Burda et al. 2015), and the mean log-condition number
 log kappa(M_z) of the decoder on the fixed evaluation z the GAN runs use
 (``gancond.train.fixed_latents(z_dim, n_eval_z, eval_seed, 0)``). It checkpoints at every
-evaluation, so a killed run resumes to the numbers of an uninterrupted one. The decoder is
-initialised exactly like the GAN generator of the same seed (``torch.manual_seed(seed)``, then
-the generator is built first), so a VAE run and a GAN run of one seed start from the same
-network and differ only in how it is trained.
+evaluation (the loop is :class:`gancond.loop.Loop`), so a killed run resumes to the numbers
+of an uninterrupted one. The decoder is initialised exactly like the GAN generator of the
+same seed (``torch.manual_seed(seed)``, then the generator is built first), so a VAE run and
+a GAN run of one seed start from the same network and differ only in how it is trained.
 
 Used by: chapter 03 (average Jacobian spectra, Fig. 3).
 """
@@ -46,21 +46,20 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .data import GAN_SPLIT, DATASETS, dataset_info, load_dataset
+from .data import DATASETS, dataset_info, gan_training_images, load_dataset
 from .jacobian import mean_log_cond
+from .loop import Loop, Work, is_int, optimizer_step
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 from .scales import SCALES, Z_DIM, scale_from_env
-from .train import _progress, fixed_latents
+from .train import fixed_latents
 
 __all__ = ["LIKELIHOODS", "VAEConfig", "VAEScale", "VAE_SCALES", "Encoder", "decoder_logits", "elbo_terms",
            "vae_configs", "vae_run_config", "train_vae", "train_vaes", "load_decoder", "load_encoder"]
@@ -94,9 +93,6 @@ class VAEConfig:
         def need(cond: bool, field: str, what: str) -> None:
             if not cond:
                 raise ValueError(f"VAEConfig.{field} {what}, got {getattr(self, field)!r}")
-
-        def is_int(v: Any) -> bool:
-            return isinstance(v, int) and not isinstance(v, bool)
 
         need(self.dataset in DATASETS, "dataset", f"must be one of {sorted(DATASETS)}")
         for f in ("z_dim", "steps", "batch_size", "eval_every", "n_eval_z"):
@@ -270,92 +266,42 @@ def _test_elbo(E: Encoder, G: Generator, x_test: Tensor, noise: Tensor, cfg: VAE
             "test_kl": float(cat["kl"].mean()), "active_units": active}
 
 
-class _VAEWork:
-    """The work of one VAE run (picklable, like ``gancond.train._GANWork``)."""
-
-    def __init__(self, cfg: VAEConfig, device: str, progress: bool, root=None):
-        self.cfg, self.device, self.progress, self.root = cfg, device, progress, root
+class _VAEWork(Work):
+    """The work of one VAE run (picklable, so a sweep can ship it to an executor)."""
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
-        x_all, _ = load_dataset(cfg.dataset, GAN_SPLIT[cfg.dataset], root=self.root)  # STL-10: + unlabelled
-        if cfg.n_train:
-            x_all = x_all[: cfg.n_train]
-        x_all = x_all.to(dev)
-        n = x_all.shape[0]
+        x_all = gan_training_images(cfg.dataset, cfg.n_train, self.root).to(dev)  # (N, C, H, W)
         x_test = load_dataset(cfg.dataset, "test", root=self.root)[0][: cfg.n_test].to(dev)  # (n_test, C, H, W)
 
-        torch.manual_seed(cfg.seed)
+        loop = Loop(cfg, x_all.shape[0])  # seeds the initialisation; loop.rng: data order, reparameterisation noise
         # G first, as in gancond.train: at step 0 the decoder is the GAN generator of the same seed
         G = Generator(cfg.image_size, cfg.z_dim, cfg.width).to(dev)
         E = Encoder(cfg.image_size, cfg.z_dim, cfg.width).to(dev)
         opt = torch.optim.Adam(list(E.parameters()) + list(G.parameters()), cfg.lr, betas=(cfg.beta1, cfg.beta2))
-        rng = torch.Generator().manual_seed(cfg.seed + 7919)  # data order, reparameterisation noise
         z_eval = fixed_latents(cfg.z_dim, cfg.n_eval_z, cfg.eval_seed, 0)  # (n_eval_z, z_dim), the GAN runs' z
         # the same reparameterisation noise at every evaluation, so test-ELBO curves are not noisy
         test_noise = torch.randn(x_test.shape[0], cfg.z_dim, generator=torch.Generator().manual_seed(cfg.eval_seed + 2))
         test_noise = test_noise.to(dev)
 
-        step, perm, pos, rows, per_rows, elapsed = 0, torch.randperm(n, generator=rng), 0, [], [], 0.0
-        state = run.load_checkpoint("last")
-        if state is not None:  # resume where the last checkpoint left off
-            E.load_state_dict(state["E"]); G.load_state_dict(state["G"]); opt.load_state_dict(state["opt"])
-            rng.set_state(state["rng"])
-            step, perm, pos, elapsed = state["step"], state["perm"], state["pos"], state["elapsed"]
-            rows, per_rows = state["rows"], state["per_rows"]
-
-        run.info.update(device=str(dev), data=dataset_info(cfg.dataset, self.root), n_train=n,
-                        n_test=int(x_test.shape[0]))
-        acc = {"elbo": 0.0, "loglik": 0.0, "kl": 0.0, "n": 0}
-        t_start = time.perf_counter() - elapsed
-
-        def record() -> None:
-            t_eval = time.perf_counter()
-            mean, per_z = mean_log_cond(G, z_eval.to(dev))
-            k = acc["n"]
-            row = {"step": step,
-                   **{f"train_{key}": acc[key] / k if k else math.nan for key in ("elbo", "loglik", "kl")},
-                   **_test_elbo(E, G, x_test, test_noise, cfg), "mean_log_cond": float(mean),
-                   "time_s": t_eval - t_start}
-            rows.append(row)
-            per_rows.extend({"step": step, "z": i, "log_cond": float(v)} for i, v in enumerate(per_z.tolist()))
-            acc.update(elbo=0.0, loglik=0.0, kl=0.0, n=0)
-
-        def checkpoint() -> None:
-            run.write_table("metrics", pd.DataFrame(rows))
-            run.write_table("per_z", pd.DataFrame(per_rows))
-            run.save_checkpoint({"E": E.state_dict(), "G": G.state_dict(), "opt": opt.state_dict(),
-                                 "rng": rng.get_state(), "step": step, "perm": perm, "pos": pos,
-                                 "elapsed": time.perf_counter() - t_start, "rows": rows, "per_rows": per_rows})
-
-        if step == 0 and not rows:
-            record()
-            checkpoint()
-        bar = _progress(cfg.steps, step, f"VAE seed {cfg.seed}", self.progress)
-        E.train(); G.train()
-        while step < cfg.steps:
-            if pos + cfg.batch_size > n:  # a new epoch: a fresh permutation
-                perm, pos = torch.randperm(n, generator=rng), 0
-            x = x_all[perm[pos: pos + cfg.batch_size].to(dev)]  # (B, C, H, W)
-            pos += cfg.batch_size
-            noise = torch.randn(cfg.batch_size, cfg.z_dim, generator=rng).to(dev)  # (B, z_dim)
+        def step(_: int) -> dict[str, float]:
+            x = x_all[loop.batch().to(dev)]  # (B, C, H, W)
+            noise = torch.randn(cfg.batch_size, cfg.z_dim, generator=loop.rng).to(dev)  # (B, z_dim)
             terms = elbo_terms(E, G, x, noise, cfg.likelihood, cfg.sigma)
             loss = -terms["elbo"].mean()  # maximise the ELBO
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            optimizer_step(opt, loss)
+            return {"elbo": -loss.item(), "loglik": terms["loglik"].mean().item(), "kl": terms["kl"].mean().item()}
 
-            step += 1
-            acc["elbo"] += -loss.item(); acc["n"] += 1
-            acc["loglik"] += terms["loglik"].mean().item(); acc["kl"] += terms["kl"].mean().item()
-            bar.update(1)
-            if step % cfg.eval_every == 0 or step == cfg.steps:
-                record()
-                bar.set_postfix(test_elbo=f"{rows[-1]['test_elbo']:.1f}")
-                checkpoint()
-        bar.close()
-        run.save_checkpoint({"E": E.state_dict(), "G": G.state_dict()}, name="final")
-        run.info["train_time_s"] = rows[-1]["time_s"]
+        def evaluate(step: int, mean) -> tuple[dict, dict]:
+            lc_mean, per_z = mean_log_cond(G, z_eval.to(dev))
+            row = {**{f"train_{k}": mean[k] for k in ("elbo", "loglik", "kl")},
+                   **_test_elbo(E, G, x_test, test_noise, cfg), "mean_log_cond": float(lc_mean)}
+            return row, {"per_z": [{"z": i, "log_cond": float(v)} for i, v in enumerate(per_z.tolist())]}
+
+        loop.train(run, {"E": E, "G": G, "opt": opt}, step, evaluate, final=("E", "G"), tables=("per_z",),
+                   info={"device": str(dev), "data": dataset_info(cfg.dataset, self.root), "n_train": loop.n,
+                         "n_test": int(x_test.shape[0])},
+                   desc=f"VAE seed {cfg.seed}", progress=self.progress, show={"test_elbo": ("test_elbo", ".1f")})
 
 
 def vae_run_config(cfg: VAEConfig) -> dict:

@@ -30,7 +30,9 @@ through the classes (the Jacobian with respect to z, labels held fixed), the quo
 Algorithm 1 on the same batch, the scorer's numbers on ``score_samples`` class-balanced
 samples, and two clocks: ``train_time_s``, the seconds spent in training updates only (the
 x-axis of Fig. 7: evaluations cost every setting the same and are excluded), and ``time_s``,
-everything since the start. Both survive a resume. Checkpoints at every evaluation.
+everything since the start, when the evaluation begins. Both survive a resume. Checkpoints at
+every evaluation. The loop around the step (data order, cadence, clocks, resume) is
+:class:`gancond.loop.Loop`.
 
 Used by: chapter 05 (WGAN-GP speed-up).
 """
@@ -39,11 +41,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -51,11 +51,12 @@ from torch import Tensor, nn
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
 from .data import DATASETS, dataset_info, load_dataset
 from .jacobian import mean_log_cond
+from .loop import Loop, Work, optimizer_step
 from .models import Discriminator, Generator
 from .resnet import ResNetCritic, ResNetGenerator
 from .runs import Run, RunStore
 from .scales import SCALES, Z_DIM, check_device, override, resolve_device, scale_from_env, scorer_kwargs
-from .train import Scorer, _progress, fixed_latents, q_quantiles
+from .train import Scorer, fixed_latents, q_quantiles
 
 __all__ = ["ARCHS", "WGANConfig", "WithLabels", "gradient_penalty", "critic_loss", "generator_loss",
            "build_models", "eval_labels", "generate_conditional", "conditional_log_cond", "wgan_run_config",
@@ -256,11 +257,8 @@ def _evaluate(G, cfg: WGANConfig, z_eval, y_eval, delta_eval, z_score, y_score, 
 
 
 # --------------------------------------------------------------------------- training
-class _WGANWork:
+class _WGANWork(Work):
     """The work of one WGAN-GP run (picklable, so a sweep can ship it to an executor)."""
-
-    def __init__(self, cfg: WGANConfig, scorer: Scorer | None, device: str, progress: bool, root=None):
-        self.cfg, self.scorer, self.device, self.progress, self.root = cfg, scorer, device, progress, root
 
     def __call__(self, run: Run) -> None:
         cfg, dev = self.cfg, torch.device(self.device)
@@ -272,14 +270,12 @@ class _WGANWork:
         if int(y_all.max()) >= cfg.n_classes:
             raise ValueError(f"{cfg.dataset} has labels up to {int(y_all.max())}, more than n_classes={cfg.n_classes}")
         x_all, y_all = x_all.to(dev), y_all.to(dev)
-        n = x_all.shape[0]
 
-        torch.manual_seed(cfg.seed)
+        loop = Loop(cfg, x_all.shape[0])  # seeds the initialisation; loop.rng: data order, z, labels, α, δ
         G, D = build_models(cfg)
         G, D = G.to(dev), D.to(dev)
         opt_G = torch.optim.Adam(G.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
         opt_D = torch.optim.Adam(D.parameters(), cfg.lr, betas=(cfg.beta1, cfg.beta2))
-        rng = torch.Generator().manual_seed(cfg.seed + 7919)  # data order, z, labels, α, δ
         z_eval = fixed_latents(cfg.z_dim, cfg.n_eval_z, cfg.eval_seed, 0)  # (n_eval_z, z_dim), shared by all runs
         y_eval = eval_labels(cfg.n_eval_z, cfg.n_classes)
         d = torch.randn(z_eval.shape, generator=torch.Generator().manual_seed(cfg.eval_seed + 1))
@@ -289,97 +285,55 @@ class _WGANWork:
             z_score = fixed_latents(cfg.z_dim, cfg.score_samples, cfg.eval_seed, 1)
             y_score = eval_labels(cfg.score_samples, cfg.n_classes)
 
-        step, perm, pos, rows, per_rows, elapsed, train_time = 0, torch.randperm(n, generator=rng), 0, [], [], 0.0, 0.0
-        state = run.load_checkpoint("last")
-        if state is not None:  # resume where the last checkpoint left off
-            G.load_state_dict(state["G"]); D.load_state_dict(state["D"])
-            opt_G.load_state_dict(state["opt_G"]); opt_D.load_state_dict(state["opt_D"])
-            rng.set_state(state["rng"])
-            step, perm, pos, elapsed = state["step"], state["perm"], state["pos"], state["elapsed"]
-            train_time, rows, per_rows = state["train_time"], state["rows"], state["per_rows"]
-
-        run.info.update(device=str(dev), data=dataset_info(cfg.dataset, self.root), n_train=n,
-                        scorer=getattr(self.scorer, "name", None), torch_threads=torch.get_num_threads())
-        acc = {"loss_d": 0.0, "loss_g": 0.0, "wasserstein": 0.0, "gp": 0.0, "penalty": 0.0, "n": 0}
-        t_start = time.perf_counter() - elapsed
-
-        def record() -> None:
-            row, per = _evaluate(G, cfg, z_eval, y_eval, delta_eval, z_score, y_score, self.scorer, dev)
-            k = max(acc["n"], 1)
-            avg = {key: (acc[key] / k if acc["n"] else math.nan) for key in ("loss_d", "loss_g", "wasserstein", "gp")}
-            avg["penalty"] = acc["penalty"] / k if acc["n"] and cfg.clamp else math.nan
-            rows.append({"step": step, **avg, **row, "train_time_s": train_time,
-                         "time_s": time.perf_counter() - t_start})
-            per_rows.extend({"step": step, **p} for p in per)
-            acc.update(loss_d=0.0, loss_g=0.0, wasserstein=0.0, gp=0.0, penalty=0.0, n=0)
-
-        def checkpoint() -> None:
-            run.write_table("metrics", pd.DataFrame(rows))
-            run.write_table("per_z", pd.DataFrame(per_rows))
-            run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict(), "opt_G": opt_G.state_dict(),
-                                 "opt_D": opt_D.state_dict(), "rng": rng.get_state(), "step": step, "perm": perm,
-                                 "pos": pos, "elapsed": time.perf_counter() - t_start, "train_time": train_time,
-                                 "rows": rows, "per_rows": per_rows})
-
-        def real_batch():
-            nonlocal perm, pos
-            if pos + cfg.batch_size > n:  # a new epoch: a fresh permutation
-                perm, pos = torch.randperm(n, generator=rng), 0
-            idx = perm[pos: pos + cfg.batch_size].to(dev)
-            pos += cfg.batch_size
-            return x_all[idx], y_all[idx]  # (B, C, H, W), (B,)
-
-        if step == 0 and not rows:
-            record()
-            checkpoint()
-        name = f"{cfg.n_critic} critic step{'s' if cfg.n_critic > 1 else ''}{' + JC' if cfg.clamp else ''}, seed {cfg.seed}"
-        bar = _progress(cfg.steps, step, name, self.progress)
-        G.train(); D.train()
-        while step < cfg.steps:
-            t0 = time.perf_counter()
-            lr = cfg.lr * (1.0 - step / cfg.steps) if cfg.lr_decay else cfg.lr  # linear decay to 0
+        def step(i: int) -> dict[str, float]:
+            lr = cfg.lr * (1.0 - i / cfg.steps) if cfg.lr_decay else cfg.lr  # linear decay to 0
             for opt in (opt_G, opt_D):
                 for group in opt.param_groups:
                     group["lr"] = lr
             for _ in range(cfg.n_critic):
-                x_real, y_real = real_batch()
-                z = torch.randn(cfg.batch_size, cfg.z_dim, generator=rng).to(dev)  # (B, z_dim)
-                alpha = torch.rand(cfg.batch_size, generator=rng).to(dev)  # (B,)
-                with torch.no_grad():
-                    x_fake = G(z, y_real)  # fakes with the real batch's labels
-                loss_d, parts = critic_loss(D, x_real, y_real, x_fake, alpha, cfg.gp_weight, cfg.acgan_real)
-                opt_D.zero_grad(set_to_none=True)
-                loss_d.backward()
-                opt_D.step()
-            z = torch.randn(cfg.gen_batch_size, cfg.z_dim, generator=rng).to(dev)  # (B_G, z_dim)
-            y_fake = torch.randint(cfg.n_classes, (cfg.gen_batch_size,), generator=rng).to(dev)  # (B_G,)
-            if cfg.clamp:
-                jc = jacobian_clamping(WithLabels(G, y_fake), z, cfg.lambda_min, cfg.lambda_max, cfg.eps, cfg.q_mode,
-                                       generator=rng)
-                x_fake, penalty = jc.x, jc.penalty
-            else:
-                x_fake, penalty = G(z, y_fake), None
-            loss_g = generator_loss(D, x_fake, y_fake, cfg.acgan_fake)
-            total_g = loss_g + penalty if penalty is not None else loss_g
-            opt_G.zero_grad(set_to_none=True)
-            total_g.backward()
-            opt_G.step()
-            step += 1
-            train_time += time.perf_counter() - t0
+                idx = loop.batch().to(dev)
+                loss_d, parts = _critic_step(G, D, opt_D, x_all[idx], y_all[idx], cfg, loop.rng)
+            return {"loss_d": loss_d, **parts, **_generator_step(G, D, opt_G, cfg, loop.rng, dev)}
 
-            acc["loss_d"] += loss_d.item(); acc["loss_g"] += loss_g.item(); acc["n"] += 1
-            acc["wasserstein"] += parts["wasserstein"]; acc["gp"] += parts["gp"]
-            if penalty is not None:
-                acc["penalty"] += penalty.item()
-            bar.update(1)
-            if step % cfg.eval_every == 0 or step == cfg.steps:
-                record()
-                if "score" in rows[-1]:
-                    bar.set_postfix(score=f"{rows[-1]['score']:.2f}", log_cond=f"{rows[-1]['mean_log_cond']:.1f}")
-                checkpoint()
-        bar.close()
-        run.save_checkpoint({"G": G.state_dict(), "D": D.state_dict()}, name="final")
-        run.info["train_time_s"] = rows[-1]["train_time_s"]
+        def evaluate(step: int, mean) -> tuple[dict, dict]:
+            row, per = _evaluate(G, cfg, z_eval, y_eval, delta_eval, z_score, y_score, self.scorer, dev)
+            return {**{k: mean[k] for k in ("loss_d", "loss_g", "wasserstein", "gp", "penalty")}, **row}, {"per_z": per}
+
+        info = {"device": str(dev), "data": dataset_info(cfg.dataset, self.root), "n_train": loop.n,
+                "scorer": getattr(self.scorer, "name", None), "torch_threads": torch.get_num_threads()}
+        name = f"{cfg.n_critic} critic step{'s' if cfg.n_critic > 1 else ''}{' + JC' if cfg.clamp else ''}, seed {cfg.seed}"
+        loop.train(run, {"G": G, "D": D, "opt_G": opt_G, "opt_D": opt_D}, step, evaluate, final=("G", "D"),
+                   tables=("per_z",), info=info, desc=name, progress=self.progress, train_clock=True,
+                   show={"score": ("score", ".2f"), "log_cond": ("mean_log_cond", ".1f")})
+
+
+def _critic_step(G, D, opt_D, x_real: Tensor, y_real: Tensor, cfg: WGANConfig,
+                 rng: torch.Generator) -> tuple[float, dict]:
+    """One critic update on a real batch (B, C, H, W), (B,) and fakes with its labels; (L_D, its parts)."""
+    dev = x_real.device
+    z = torch.randn(cfg.batch_size, cfg.z_dim, generator=rng).to(dev)  # (B, z_dim)
+    alpha = torch.rand(cfg.batch_size, generator=rng).to(dev)  # (B,)
+    with torch.no_grad():
+        x_fake = G(z, y_real)  # fakes with the real batch's labels
+    loss_d, parts = critic_loss(D, x_real, y_real, x_fake, alpha, cfg.gp_weight, cfg.acgan_real)
+    optimizer_step(opt_D, loss_d)
+    return loss_d.item(), {"wasserstein": parts["wasserstein"], "gp": parts["gp"]}
+
+
+def _generator_step(G, D, opt_G, cfg: WGANConfig, rng: torch.Generator, dev) -> dict[str, float]:
+    """One generator update on ``gen_batch_size`` fakes with uniform labels (+ Algorithm 1's L when clamping)."""
+    z = torch.randn(cfg.gen_batch_size, cfg.z_dim, generator=rng).to(dev)  # (B_G, z_dim)
+    y_fake = torch.randint(cfg.n_classes, (cfg.gen_batch_size,), generator=rng).to(dev)  # (B_G,)
+    if cfg.clamp:
+        jc = jacobian_clamping(WithLabels(G, y_fake), z, cfg.lambda_min, cfg.lambda_max, cfg.eps, cfg.q_mode,
+                               generator=rng)
+        x_fake, penalty = jc.x, jc.penalty
+    else:
+        x_fake, penalty = G(z, y_fake), None
+    loss_g = generator_loss(D, x_fake, y_fake, cfg.acgan_fake)
+    total_g = loss_g + penalty if penalty is not None else loss_g
+    optimizer_step(opt_G, total_g)
+    return {"loss_g": loss_g.item(), **({"penalty": penalty.item()} if penalty is not None else {})}
 
 
 def wgan_run_config(cfg: WGANConfig, scorer: Scorer | None) -> dict:
@@ -396,7 +350,7 @@ def train_wgan(cfg: WGANConfig, store: RunStore | None = None, scorer: Scorer | 
     z, label, log_cond, q) and the checkpoints ``last`` and ``final``.
     """
     store = store or RunStore()
-    return store.get_or_run("wgan", wgan_run_config(cfg, scorer), _WGANWork(cfg, scorer, device, progress, root))
+    return store.get_or_run("wgan", wgan_run_config(cfg, scorer), _WGANWork(cfg, device, progress, root, scorer))
 
 
 def train_wgans(cfgs: list[WGANConfig], store: RunStore | None = None, scorer: Scorer | None = None,
@@ -409,7 +363,7 @@ def train_wgans(cfgs: list[WGANConfig], store: RunStore | None = None, scorer: S
     """
     store = store or RunStore()
     show = progress and executor is None
-    jobs = [(wgan_run_config(c, scorer), _WGANWork(c, scorer, device, show, root)) for c in cfgs]
+    jobs = [(wgan_run_config(c, scorer), _WGANWork(c, device, show, root, scorer)) for c in cfgs]
     return store.sweep("wgan", jobs, executor)
 
 
