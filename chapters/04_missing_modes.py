@@ -107,8 +107,8 @@ glue("chance", f"{chance.mean():.1f} (5–95%: {np.quantile(chance, 0.05):.0f}�
 # %% tags=["hide-input"]
 plain, clamped = arms[recipe].plain, arms[recipe].paper
 second = [a for rc, a in arms.items() if rc != recipe]
-z_modes = fixed_latents(exp.gan.z_dim, exp.scale.mode_samples, exp.gan.eval_seed, 2)  # (mode_samples, z_dim)
-z_eval = fixed_latents(exp.gan.z_dim, exp.gan.n_eval_z, exp.gan.eval_seed, 0)  # the trainers' batch for log κ
+z_modes = fixed_latents(exp.base.z_dim, exp.scale.mode_samples, exp.base.eval_seed, 2)  # (mode_samples, z_dim)
+z_eval = fixed_latents(exp.base.z_dim, exp.base.n_eval_z, exp.base.eval_seed, 0)  # the trainers' batch for log κ
 
 
 def classify(run) -> dict:

@@ -6,14 +6,14 @@ import pytest
 from gancond.arms import PAPER_BAND, calibrated_band, load_arms, train_arms, training_q
 from gancond.claims import dose_levels
 from gancond.clamping import calibrate_lambdas
-from gancond.scales import experiment
+from gancond.experiments import gan_experiment
 
 
 def test_train_arms_at_smoke_scale(store, data_root, monkeypatch):
     monkeypatch.setenv("GANCOND_DATA", str(data_root))
     kw = dict(scale="smoke", device="cpu", runs=3, steps=8, eval_every=4, n_eval_z=2, score_samples=16, dose_runs=2)
-    second = experiment(recipe="radford", scale="smoke", device="cpu", runs=2, steps=8, eval_every=4, n_eval_z=2,
-                        score_samples=16)
+    second = gan_experiment(recipe="radford", scale="smoke", device="cpu", runs=2, steps=8, eval_every=4, n_eval_z=2,
+                            score_samples=16)
 
     # the calibration ranks runs by their score: a cheap stand-in for the classifier scorer
     class Scorer:
@@ -22,7 +22,7 @@ def test_train_arms_at_smoke_scale(store, data_root, monkeypatch):
         def __call__(self, fake):
             return {"score": float(fake.mean()), "frechet": float(fake.std())}
 
-    main = experiment(recipe="tfgan", **kw)
+    main = gan_experiment(recipe="tfgan", **kw)
     arms = train_arms(main, second, store, Scorer(), progress=False, workers=1, root=data_root)
     assert list(arms) == ["tfgan", "radford"]
     a, b = arms["tfgan"], arms["radford"]
