@@ -84,9 +84,9 @@ from gancond.analysis import mean_difference, mean_std
 from gancond.jacobian import average_jacobian_spectrum, average_metric_eigenvalues, jacobian, log_cond_M, singular_values
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.arms import load_arms
-from gancond.experiments import vae_experiment
-from gancond.train import fixed_latents, load_generator
-from gancond.vae import load_decoder, train_vaes
+from gancond.experiments import load_model, vae_experiment
+from gancond.train import fixed_latents
+from gancond.vae import train_vaes
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
@@ -191,9 +191,9 @@ def spectra(G) -> dict:
 
 
 spec = {
-    "GAN": [spectra(load_generator(r)) for r in plain],
-    "GAN, clamped": [spectra(load_generator(r)) for r in clamped],
-    "VAE": [spectra(load_decoder(r)) for r in vaes],
+    "GAN": [spectra(load_model(r)) for r in plain],
+    "GAN, clamped": [spectra(load_model(r)) for r in clamped],
+    "VAE": [spectra(load_model(r)) for r in vaes],
 }
 stored = {"GAN": [m["mean_log_cond"].iloc[-1] for m in m_plain],
           "GAN, clamped": [r.read_table("metrics")["mean_log_cond"].iloc[-1] for r in clamped],

@@ -1,4 +1,4 @@
-"""gancond.experiments: the presets of every kind of run, the builders' shape and validation.
+"""gancond.experiments: the presets of every kind of run, the builders' shape and validation, load_model.
 
 (That the builders yield the same run ids as before is tests/test_experiment_configs.py.)
 """
@@ -6,7 +6,7 @@
 import pytest
 
 from gancond.experiments import (GAN_SCALES, MEMORIZE_SCALES, VAE_SCALES, WGAN_SCALES, Z_DIM, Experiment,
-                                 gan_experiment, memorize_experiment, vae_experiment, wgan_experiment)
+                                 gan_experiment, load_model, memorize_experiment, vae_experiment, wgan_experiment)
 
 BUILDERS = {"gan": gan_experiment, "vae": vae_experiment, "memorize": memorize_experiment, "wgan": wgan_experiment}
 PRESETS = {"gan": GAN_SCALES, "vae": VAE_SCALES, "memorize": MEMORIZE_SCALES, "wgan": WGAN_SCALES}
@@ -167,3 +167,47 @@ def test_wgan_presets_and_validation():
         wgan_experiment("mnist", critic_steps=3)
     with pytest.raises(ValueError, match="lambda_min"):
         wgan_experiment("mnist", lambda_min=30.0)
+
+
+# --------------------------------------------------------------------------- load_model
+def test_load_model_dispatches_on_the_kind(store):
+    import torch
+
+    from gancond.memorize import load_memorizer
+    from gancond.models import Generator
+    from gancond.train import GANConfig, load_generator
+    from gancond.vae import Encoder, VAEConfig
+    from gancond.wgan import WGANConfig, build_models
+
+    gan = GANConfig(width=0.125, z_dim=8)
+    vae = VAEConfig(width=0.125, z_dim=8)
+    wgan = WGANConfig(dataset="mnist", arch="dcgan", width=0.125, z_dim=8)
+    runs = {}
+    for kind, cfg, state in [
+        ("gan", gan, {"G": Generator(28, 8, 0.125).state_dict()}),
+        ("vae", vae, {"G": Generator(28, 8, 0.125).state_dict(), "E": Encoder(28, 8, 0.125).state_dict()}),
+        ("memorize", {"z_dim": 8, "width": 0.125}, {"G": Generator(28, 8, 0.125).state_dict()}),
+        ("wgan", wgan, {"G": build_models(wgan)[0].state_dict()}),
+    ]:
+        run = store.open(kind, cfg)
+        run.save_checkpoint(state, name="final")
+        runs[kind] = run
+        G = load_model(run)
+        assert not G.training and G.z_dim == 8
+        for k, v in G.state_dict().items():
+            assert torch.equal(v, state["G"][k]), (kind, k)
+    from gancond.classifier import ClassifierCNN, _build
+
+    clf = store.open("classifier", {"dataset": "mnist", "channels": [4, 8], "hidden": 16})
+    net = _build(clf.config)
+    clf.save_checkpoint({"model": net.state_dict()}, name="model")
+    clf.write_json("result", {"test_accuracy": 0.5})
+    got = load_model(clf)
+    assert isinstance(got, ClassifierCNN) and got.name == "mnist-cnn" and got.test_accuracy == 0.5 and not got.training
+    assert all(torch.equal(v, net.state_dict()[k]) for k, v in got.state_dict().items())
+    assert load_model(runs["gan"], "final").state_dict().keys() == load_generator(runs["gan"]).state_dict().keys()
+    assert type(load_model(runs["memorize"])) is type(load_memorizer(runs["memorize"]))
+    with pytest.raises(FileNotFoundError, match="no checkpoint 'last'"):
+        load_model(runs["gan"], "last")
+    with pytest.raises(ValueError, match="load_model knows the kinds"):
+        load_model(store.open("bogus", {"seed": 0}))

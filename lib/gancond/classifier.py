@@ -37,7 +37,8 @@ from torch import Tensor, nn
 
 from . import data as _data
 
-__all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config"]
+__all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config",
+           "load_classifier"]
 
 
 @dataclass(frozen=True)
@@ -260,11 +261,18 @@ def train_classifier(dataset: str, store=None, root=None, verbose: bool = True, 
     cfg = classifier_config(dataset, root=root, **overrides)
     store = store if store is not None else RunStore()
     run = store.get_or_run("classifier", dataclasses.asdict(cfg), lambda r: _fit(r, root=root, verbose=verbose))
-    state = run.load_checkpoint("model")
+    return load_classifier(run)
+
+
+def load_classifier(run, name: str = "model") -> ClassifierCNN:
+    """The classifier stored in a classifier run's checkpoint ``name``, frozen as :func:`train_classifier` returns it."""
+    if run.kind != "classifier":
+        raise ValueError(f"run {run.id} is a {run.kind!r} run, not a 'classifier' run")
+    state = run.require_checkpoint(name)
     model = _build(run.config)
     model.load_state_dict(state["model"])
     model.eval().requires_grad_(False)
-    model.name = f"{dataset}-cnn"
+    model.name = f"{run.config['dataset']}-cnn"
     model.run_id = run.id
     model.config = run.config
     model.test_accuracy = run.read_json("result")["test_accuracy"]

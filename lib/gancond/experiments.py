@@ -1,5 +1,5 @@
 """Every experiment of the book in one place: the scale presets, the validation of the chapters'
-parameters, and the builders that turn them into run configs.
+parameters, the builders that turn them into run configs, and :func:`load_model`.
 
 The three scales, each a preset of ordinary parameters per kind of run:
 
@@ -31,6 +31,8 @@ name), ``exp.runs`` (runs per condition), ``exp.base`` (the first run's config),
 - :func:`wgan_experiment` (kind ``wgan``, :data:`WGAN_SCALES`): chapter 5;
 - :func:`memorize_experiment` (kind ``memorize``, :data:`MEMORIZE_SCALES`): chapter 6.
 
+:func:`load_model` loads the trained network of a run of any kind.
+
 A bad parameter fails at once with a ValueError naming it. The environment variable
 ``GANCOND_SCALE`` (set by CI) overrides the ``scale`` parameter. This module sits above the
 trainers (:mod:`gancond.train`, :mod:`gancond.vae`, :mod:`gancond.memorize`,
@@ -38,7 +40,7 @@ trainers (:mod:`gancond.train`, :mod:`gancond.vae`, :mod:`gancond.memorize`,
 is all a trainer needs, and the run ids of the store are the hashes of those configs, so the
 presets here must keep yielding the same configs (``tests/test_experiment_configs.py``).
 
-Used by: chapters 3, 5 and 6; chapters 1-4 through :func:`gancond.arms.load_arms`.
+Used by: chapters 3, 4, 5 and 6; chapters 1-4 through :func:`gancond.arms.load_arms`.
 """
 
 from __future__ import annotations
@@ -49,16 +51,20 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
+from torch import nn
+
+from .classifier import load_classifier
 from .data import DATASETS
-from .memorize import MemorizeConfig
-from .train import RECIPES, GANConfig
-from .vae import LIKELIHOODS, VAEConfig
-from .wgan import ARCHS, WGANConfig
+from .memorize import MemorizeConfig, load_memorizer
+from .runs import Run
+from .train import RECIPES, GANConfig, load_generator
+from .vae import LIKELIHOODS, VAEConfig, load_decoder
+from .wgan import ARCHS, WGANConfig, load_wgan_generator
 
 __all__ = ["Z_DIM", "GANScale", "GAN_SCALES", "RECIPE_PRESETS", "VAEScale", "VAE_SCALES", "MemorizeScale",
            "MEMORIZE_SCALES", "WGANScale", "WGAN_SCALES", "WGAN_SETTINGS", "setting_name", "Experiment",
            "gan_experiment", "vae_experiment", "memorize_experiment", "wgan_experiment", "scale_from_env",
-           "scorer_kwargs", "check_device", "resolve_device", "override"]
+           "scorer_kwargs", "check_device", "resolve_device", "override", "load_model"]
 
 #: latent dimension per dataset: 64 for MNIST (TF-GAN's MNIST GAN, Appendix B.1), 100 for the
 #: colour datasets (Radford et al.'s DCGAN).
@@ -467,3 +473,26 @@ def wgan_experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, 
                    n_eval_z=sc.n_eval_z, score_samples=sc.score_samples, n_train=sc.n_train,
                    lambda_min=float(lambda_min), lambda_max=float(lambda_max), eps=float(eps), seed=seed)
     return Experiment("wgan", dataset, sc, seed, device, base, scorer_kwargs(GAN_SCALES[sc.name], sc.n_real))
+
+
+# --------------------------------------------------------------------------- loading trained models
+#: run kind -> (loader, name of the checkpoint holding the trained weights)
+_LOADERS: dict[str, tuple[Callable[[Run, str], nn.Module], str]] = {
+    "gan": (load_generator, "final"),  # the generator
+    "vae": (load_decoder, "final"),  # the decoder (a GAN generator); the encoder: gancond.vae.load_encoder
+    "memorize": (load_memorizer, "final"),  # the memorizing generator
+    "wgan": (load_wgan_generator, "final"),  # the conditional generator G(z, y)
+    "classifier": (load_classifier, "model"),  # the frozen scoring classifier
+}
+
+
+def load_model(run: Run, name: str | None = None) -> nn.Module:
+    """The trained network of any run, in eval mode, by the run's kind: the generator of a
+    ``gan``, ``memorize`` or ``wgan`` run, the decoder of a ``vae`` run, the network of a
+    ``classifier`` run. ``name`` is the checkpoint (None: the run's final weights, ``"final"``;
+    a classifier run keeps only ``"model"``); an intermediate one, e.g. ``"last"``, works too.
+    """
+    if run.kind not in _LOADERS:
+        raise ValueError(f"run {run.id} is a {run.kind!r} run; load_model knows the kinds {sorted(_LOADERS)}")
+    loader, final = _LOADERS[run.kind]
+    return loader(run, final if name is None else name)
