@@ -12,6 +12,8 @@ For the main recipe (book scale: ``tfgan``, 10 seeds per arm):
 For a second recipe (book scale: ``radford``) only ``unclamped`` and ``paper λ``.
 :func:`train_arms` trains what is missing in two sweeps: first the main recipe's unclamped runs
 (the calibration needs them), then everything else at once, so every core stays busy.
+
+Used by: chapters 1, 2, 3 and 4.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ the small network overfits and its logits on training images differ from those o
 images); one seed fixes the initialisation, the order of the batches and the augmentation. A checkpoint
 after every epoch makes an interrupted run resume where it stopped with the same result.
 
-Used by: ``gancond.scores`` (scorers), the MNIST chapters (scores, missing modes, B.1).
+Used by: chapters 1-6 through :mod:`gancond.scores` (the MNIST scorer, and the labelled fallback
+for CIFAR-10 / STL-10), and :func:`gancond.experiments.load_model`.
 """
 
 from __future__ import annotations

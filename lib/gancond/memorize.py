@@ -32,8 +32,7 @@ Here:
 The chapter's smoke / book / paper presets and the validation of its parameters are
 :func:`gancond.experiments.memorize_experiment`.
 
-Used by: ``chapters/06_memorizing_generator`` (Appendix B.1, Figs. 8-11) and
-``tests/test_memorize.py``.
+Used by: chapter 6 (Appendix B.1, Figs. 8-11).
 """
 
 from __future__ import annotations

@@ -34,6 +34,8 @@ batch of z fixed by ``eval_seed`` (the same z for every run, so runs are compara
 It checkpoints at every evaluation (models, optimisers, the random generator, the data
 order and the metrics so far), so a killed run resumes and ends with the numbers an
 uninterrupted run gives.
+
+Used by: chapters 3, 4 and 6; chapters 1-4 through :mod:`gancond.arms`.
 """
 
 from __future__ import annotations

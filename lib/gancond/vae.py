@@ -39,7 +39,7 @@ initialised exactly like the GAN generator of the same seed (``torch.manual_seed
 the generator is built first), so a VAE run and a GAN run of one seed start from the same
 network and differ only in how it is trained.
 
-Used by: chapter 03 (average Jacobian spectra, Fig. 3).
+Used by: chapter 3 (average Jacobian spectra, Fig. 3).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ samples, and two clocks: ``train_time_s``, the seconds spent in training updates
 x-axis of Fig. 7: evaluations cost every setting the same and are excluded), and ``time_s``,
 everything since the start. Both survive a resume. Checkpoints at every evaluation.
 
-Used by: chapter 05 (WGAN-GP speed-up).
+Used by: chapter 5 (WGAN-GP speed-up, Fig. 7).
 """
 
 from __future__ import annotations
