@@ -23,7 +23,7 @@ import time
 import torch
 
 from gancond.runs import RunStore
-from gancond.scales import experiment
+from gancond.experiments import gan_experiment
 from gancond.scores import make_scorer
 from gancond.train import default_workers, train_gans
 
@@ -36,11 +36,11 @@ def main() -> None:
     ap.add_argument("--width", type=float, default=0.25)
     a = ap.parse_args()
     cores = default_workers(a.runs)
-    exp = experiment(scale="book", recipe=a.recipe, runs=a.runs, steps=a.steps, width=a.width)
+    exp = gan_experiment(scale="book", recipe=a.recipe, runs=a.runs, steps=a.steps, width=a.width)
     cfgs = exp.configs(clamp=False)
     scorer = make_scorer("mnist", store=RunStore(), **exp.scorer_kwargs())  # the stored book classifier
-    print(f"{a.runs} runs x {a.steps} steps, recipe {a.recipe}, width {a.width}, batch {exp.gan.batch_size}, "
-          f"eval every {exp.gan.eval_every}; {os.cpu_count()} CPUs, {cores} workers")
+    print(f"{a.runs} runs x {a.steps} steps, recipe {a.recipe}, width {a.width}, batch {exp.base.batch_size}, "
+          f"eval every {exp.base.eval_every}; {os.cpu_count()} CPUs, {cores} workers")
     results = {}
     for name, threads, workers in [("one run at a time", torch.get_num_threads(), 1), ("sweep workers", 1, cores)]:
         torch.set_num_threads(threads)

@@ -79,8 +79,8 @@ main = arms[recipe]
 exp = main.exp
 recipes = list(arms)
 for rc, a in arms.items():
-    print(f"{rc}: {a.exp.runs} runs x {a.exp.scale.steps} steps, batch {a.exp.gan.batch_size}, "
-          f"lr G {a.exp.gan.lr_g:g} / D {a.exp.gan.lr_d:g}, width x{a.exp.scale.width:g} ({a.exp.scale.name} scale)")
+    print(f"{rc}: {a.exp.runs} runs x {a.exp.scale.steps} steps, batch {a.exp.base.batch_size}, "
+          f"lr G {a.exp.base.lr_g:g} / D {a.exp.base.lr_d:g}, width x{a.exp.scale.width:g} ({a.exp.scale.name} scale)")
 print(f"scorer: {scorer.name}")
 
 # %% [markdown]

@@ -85,7 +85,7 @@ exp, band = main.exp, main.band
 recipes = list(arms)
 for rc, a in arms.items():
     print(f"{rc}: " + ", ".join(f"{k} ({len(v)} runs)" for k, v in a.named().items())
-          + f"; {a.exp.scale.steps} steps, batch {a.exp.gan.batch_size}, lr G {a.exp.gan.lr_g:g} / D {a.exp.gan.lr_d:g}")
+          + f"; {a.exp.scale.steps} steps, batch {a.exp.base.batch_size}, lr G {a.exp.base.lr_g:g} / D {a.exp.base.lr_d:g}")
 glue("cal_band", f"[{band['lambda_min']:g}, {band['lambda_max']:g}]", display=False)
 
 # %% [markdown]
@@ -220,7 +220,7 @@ def s_(x):
 
 rows = [("runs per arm", "10", "; ".join(f"{rc}: " + ", ".join(f"{k} {len(v)}" for k, v in a.named().items())
                                         for rc, a in arms.items())),
-        ("λ_min, λ_max, ε", "1, 20, 1", f"1, 20, {exp.gan.eps:g} ({exp.gan.q_mode} Q)"),
+        ("λ_min, λ_max, ε", "1, 20, 1", f"1, 20, {exp.base.eps:g} ({exp.base.q_mode} Q)"),
         ("λ band from the paper's procedure", "[1, 20] (chosen by the authors)", f"[{band['lambda_min']:g}, {band['lambda_max']:g}]")]
 for (rc, arm), c in judged.items():
     rows += [(f"{arm} ({rc}): clamped runs in the ill-conditioned cluster", "MNIST 0/10, CIFAR-10 1/10",

@@ -84,8 +84,9 @@ from gancond.analysis import mean_difference, mean_std
 from gancond.jacobian import average_jacobian_spectrum, average_metric_eigenvalues, jacobian, log_cond_M, singular_values
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.arms import load_arms
-from gancond.train import fixed_latents, load_generator
-from gancond.vae import load_decoder, train_vaes, vae_configs
+from gancond.experiments import load_model, vae_experiment
+from gancond.train import fixed_latents
+from gancond.vae import train_vaes
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
@@ -93,9 +94,9 @@ arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, sec
                                 steps=steps, width=width, eval_every=eval_every, n_eval_z=n_eval_z,
                                 score_samples=score_samples)
 exp = arms[recipe].exp
-vae_cfgs = vae_configs(dataset, scale, seed, width=exp.scale.width, n_eval_z=exp.scale.n_eval_z,
-                       n_train=exp.scale.n_train, eval_seed=exp.gan.eval_seed, vae_runs=vae_runs,
-                       vae_steps=vae_steps if vae_steps is not None else steps, vae_eval_every=vae_eval_every, likelihood=likelihood, sigma=sigma)
+vae_cfgs = vae_experiment(dataset, scale, seed, device=exp.device, width=exp.scale.width, n_eval_z=exp.scale.n_eval_z,
+                          n_train=exp.scale.n_train, eval_seed=exp.base.eval_seed, runs=vae_runs,
+                          steps=vae_steps if vae_steps is not None else steps, eval_every=vae_eval_every, likelihood=likelihood, sigma=sigma).configs()
 plots.style()
 v0 = vae_cfgs[0]
 settings = {**exp.describe(), "vae_runs": len(vae_cfgs), "vae_steps": v0.steps, "vae_batch_size": v0.batch_size,
@@ -103,7 +104,7 @@ settings = {**exp.describe(), "vae_runs": len(vae_cfgs), "vae_steps": v0.steps, 
             "vae_n_test": v0.n_test, "z_dim": v0.z_dim}
 display(Markdown(markdown_table(pd.DataFrame([settings]).T.reset_index().set_axis(["setting", "value"], axis=1))))
 glue("n_test", f"{v0.n_test:,}", display=False)
-glue("n_z_batch", f"{exp.gan.n_eval_z}", display=False)
+glue("n_z_batch", f"{exp.base.n_eval_z}", display=False)
 glue("band", "1, 20", display=False)
 
 # %% [markdown]
@@ -178,7 +179,7 @@ glue("vae_active", f"{final_vae['active units'].min()}–{final_vae['active unit
 # trainer stored at the last step).
 
 # %% tags=["hide-input"]
-z_eval = fixed_latents(exp.gan.z_dim, exp.gan.n_eval_z, exp.gan.eval_seed, 0)  # (n_eval_z, z_dim)
+z_eval = fixed_latents(exp.base.z_dim, exp.base.n_eval_z, exp.base.eval_seed, 0)  # (n_eval_z, z_dim)
 
 
 def spectra(G) -> dict:
@@ -190,9 +191,9 @@ def spectra(G) -> dict:
 
 
 spec = {
-    "GAN": [spectra(load_generator(r)) for r in plain],
-    "GAN, clamped": [spectra(load_generator(r)) for r in clamped],
-    "VAE": [spectra(load_decoder(r)) for r in vaes],
+    "GAN": [spectra(load_model(r)) for r in plain],
+    "GAN, clamped": [spectra(load_model(r)) for r in clamped],
+    "VAE": [spectra(load_model(r)) for r in vaes],
 }
 stored = {"GAN": [m["mean_log_cond"].iloc[-1] for m in m_plain],
           "GAN, clamped": [r.read_table("metrics")["mean_log_cond"].iloc[-1] for r in clamped],
@@ -385,7 +386,7 @@ display(Markdown(markdown_table(table)))
 
 # %% tags=["hide-input"]
 checks = Checks(exp.scale.name)
-n_z = exp.gan.z_dim
+n_z = exp.base.z_dim
 checks.require(all(v.shape == (n, n_z) for v, n in [(sv["GAN"], exp.runs), (sv["GAN, clamped"], exp.runs),
                                                     (sv["VAE"], len(vae_cfgs))]),
                "one spectrum of n_z singular values per run")

@@ -69,7 +69,8 @@ from gancond.jacobian import mean_log_cond
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.arms import load_arms
 from gancond.scores import PAPER_SAMPLE_COUNTS, mode_statistics
-from gancond.train import fixed_latents, generate, load_generator
+from gancond.experiments import load_model
+from gancond.train import fixed_latents, generate
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
@@ -107,13 +108,13 @@ glue("chance", f"{chance.mean():.1f} (5–95%: {np.quantile(chance, 0.05):.0f}�
 # %% tags=["hide-input"]
 plain, clamped = arms[recipe].plain, arms[recipe].paper
 second = [a for rc, a in arms.items() if rc != recipe]
-z_modes = fixed_latents(exp.gan.z_dim, exp.scale.mode_samples, exp.gan.eval_seed, 2)  # (mode_samples, z_dim)
-z_eval = fixed_latents(exp.gan.z_dim, exp.gan.n_eval_z, exp.gan.eval_seed, 0)  # the trainers' batch for log κ
+z_modes = fixed_latents(exp.base.z_dim, exp.scale.mode_samples, exp.base.eval_seed, 2)  # (mode_samples, z_dim)
+z_eval = fixed_latents(exp.base.z_dim, exp.base.n_eval_z, exp.base.eval_seed, 0)  # the trainers' batch for log κ
 
 
 def classify(run) -> dict:
     """Labels of the model's samples at z_modes; its histogram; its final mean log κ (stored and recomputed)."""
-    G = load_generator(run).to(exp.device)
+    G = load_model(run).to(exp.device)
     logits = scorer.features(generate(G, z_modes))[0]  # (mode_samples, K)
     if logits.shape[1] != N_CLASSES:
         raise ValueError(f"the missing-modes test needs a {N_CLASSES}-class classifier; the scorer for "

@@ -80,11 +80,12 @@ from gancond.analysis import mean_difference, mean_std
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.runs import RunStore
 from gancond.scores import make_scorer
-from gancond.wgan import SETTINGS, setting_name, train_wgans, wgan_experiment
+from gancond.experiments import WGAN_SETTINGS, setting_name, wgan_experiment
+from gancond.wgan import train_wgans
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 exp = wgan_experiment(dataset=dataset, scale=scale, seed=seed, device=device, lambda_min=lambda_min,
-                      lambda_max=lambda_max, eps=eps, trials=trials, steps=steps, arch=arch, width=width,
+                      lambda_max=lambda_max, eps=eps, runs=trials, steps=steps, arch=arch, width=width,
                       eval_every=eval_every, n_eval_z=n_eval_z, score_samples=score_samples)
 if not 0 < similar <= 1:
     raise ValueError(f"parameter 'similar' must be in (0, 1], got {similar!r}")
@@ -104,7 +105,8 @@ display(Markdown(markdown_table(pd.DataFrame([exp.describe()]).T.reset_index().s
 # %%
 scorer = make_scorer(dataset, store=store, device=exp.device, **exp.scorer_kwargs())
 BASE, FAST, FAST_JC, BASE_JC = (setting_name(*s) for s in [(5, False), (1, False), (1, True), (5, True)])
-runs = {setting_name(nc, cl): train_wgans(exp.configs(nc, cl), store, scorer, device=exp.device) for nc, cl in SETTINGS}
+runs = {setting_name(nc, cl): train_wgans(exp.configs(n_critic=nc, clamp=cl), store, scorer, device=exp.device)
+        for nc, cl in WGAN_SETTINGS}
 metrics = {name: [r.read_table("metrics") for r in rs] for name, rs in runs.items()}
 manifest = runs[BASE][0].manifest()
 hardware = (f"{manifest['device']} ({manifest.get('cpu', 'unknown processor')}), "
@@ -123,8 +125,8 @@ glue("hardware", hardware, display=False)
 # %%
 labels = {"score": scorer.metric_names["score"], "frechet": scorer.metric_names["frechet"]}
 fig7 = plots.settings_panels(metrics, [("step", "score"), ("train_time_s", "score")], labels)
-fig7.suptitle(f"{dataset}, {exp.scale_name} scale", y=0.02, fontsize="small")
-plots.save(fig7, f"fig7_{dataset}_{exp.scale_name}")
+fig7.suptitle(f"{dataset}, {exp.scale.name} scale", y=0.02, fontsize="small")
+plots.save(fig7, f"fig7_{dataset}_{exp.scale.name}")
 plt.show()
 
 # %% [markdown]
@@ -133,7 +135,7 @@ plt.show()
 
 # %%
 fig7b = plots.settings_panels(metrics, [("train_time_s", "frechet"), ("step", "mean_log_cond")], labels)
-plots.save(fig7b, f"fig7_frechet_logcond_{dataset}_{exp.scale_name}")
+plots.save(fig7b, f"fig7_frechet_logcond_{dataset}_{exp.scale.name}")
 plt.show()
 
 # %% [markdown]
@@ -196,7 +198,7 @@ display(numbers.round(1))
 med_base, med_fast_jc = float(np.median(t_goal[BASE])), float(np.median(t_goal[FAST_JC]))
 speedup = med_fast_jc / med_base if np.isfinite(med_base) and med_base > 0 and np.isfinite(med_fast_jc) else float("nan")
 time_ratio = final[FAST_JC]["train_time_s"].mean() / final[BASE]["train_time_s"].mean()
-several = exp.scale.trials >= 2
+several = exp.runs >= 2
 d_base_jc = mean_difference(final[BASE]["score"], final[BASE_JC]["score"]) if several else None
 d_fast_jc = mean_difference(final[FAST]["score"], final[FAST_JC]["score"]) if several else None
 d_fast_jc_base = mean_difference(final[BASE]["score"], final[FAST_JC]["score"]) if several else None
@@ -210,8 +212,8 @@ def ratio_text(r: float) -> str:
 glue("target", f"{target:.2f}", display=False)
 glue("speedup", ratio_text(speedup), display=False)
 glue("time_ratio", f"{time_ratio:.2f}", display=False)
-glue("collapsed_fast", f"{collapsed[FAST]} of {exp.scale.trials}", display=False)
-glue("collapsed_fast_jc", f"{collapsed[FAST_JC]} of {exp.scale.trials}", display=False)
+glue("collapsed_fast", f"{collapsed[FAST]} of {exp.runs}", display=False)
+glue("collapsed_fast_jc", f"{collapsed[FAST_JC]} of {exp.runs}", display=False)
 glue("d_base_jc", str(d_base_jc) if d_base_jc else "n/a (one trial)", display=False)
 glue("d_fast_jc", str(d_fast_jc) if d_fast_jc else "n/a (one trial)", display=False)
 
@@ -233,11 +235,11 @@ fast_jc_mean = final[FAST_JC]["score"].mean()
 table = paper_vs_build([
     ("model", "class-conditional WGAN-GP, ResNet (Gulrajani et al.), CIFAR-10",
      f"class-conditional WGAN-GP, {exp.base.arch} ×{exp.base.width:g}, {dataset}"),
-    ("trials per setting, generator iterations", "5, 100,000 (reference)", f"{exp.scale.trials}, {exp.scale.steps:,}"),
+    ("trials per setting, generator iterations", "5, 100,000 (reference)", f"{exp.runs}, {exp.scale.steps:,}"),
     ("score", "Inception score", scorer.name),
-    ("1 critic step, no clamping", "collapses", f"{collapsed[FAST]} of {exp.scale.trials} collapsed; final "
+    ("1 critic step, no clamping", "collapses", f"{collapsed[FAST]} of {exp.runs} collapsed; final "
      + numbers.set_index("setting").loc[FAST, "final score"]),
-    ("1 critic step + clamping", "does not collapse", f"{collapsed[FAST_JC]} of {exp.scale.trials} collapsed; final "
+    ("1 critic step + clamping", "does not collapse", f"{collapsed[FAST_JC]} of {exp.runs} collapsed; final "
      + numbers.set_index("setting").loc[FAST_JC, "final score"]),
     ("1 critic step + clamping vs the 5-step baseline", "similar score (\"little degradation\")",
      f"mean {fast_jc_mean:.3f} vs baseline range [{base_lo:.3f}, {base_hi:.3f}]; difference "
@@ -246,16 +248,16 @@ table = paper_vs_build([
     ("median time of 1 step + JC to a similar score, ÷ the baseline's", "less than 1/2",
      f"{ratio_text(speedup)} (similar = {similar:.0%} of the height above 1, score {goal:.2f})"),
     ("hardware", "not stated (GPU)", hardware),
-], exp.scale_name, data_note)
+], exp.scale.name, data_note)
 display(Markdown(markdown_table(table)))
 
 # %% [markdown]
 # ## Checks
 
 # %% tags=["hide-input"]
-checks = Checks(exp.scale_name)
+checks = Checks(exp.scale.name)
 all_m = [m for ms in metrics.values() for m in ms]
-checks.require(all(len(ms) == exp.scale.trials for ms in metrics.values()), "every setting has all its trials")
+checks.require(all(len(ms) == exp.runs for ms in metrics.values()), "every setting has all its trials")
 checks.require(all(m["step"].tolist() == all_m[0]["step"].tolist() for m in all_m), "every run has the same evaluation steps")
 checks.require(all((m["train_time_s"].diff().iloc[1:] > 0).all() and (m["time_s"] >= m["train_time_s"]).all()
                    for m in all_m), "training clocks increase and never exceed the total clock")
@@ -268,7 +270,7 @@ if dataset == "mnist":
     checks.require(all(m["score"].between(1, 10 + 1e-6).all() for m in all_m), "classifier scores lie in [1, 10]")
 checks.require(final[FAST]["train_time_s"].mean() < final[BASE]["train_time_s"].mean(),
                "one critic update per iteration trains faster than five")
-n = exp.scale.trials
+n = exp.runs
 checks.claim(collapsed[FAST] > n / 2, "with 1 critic step the baseline collapses",
              f"{collapsed[FAST]} of {n} runs collapsed (final height under half the run's peak, or no take-off)")
 checks.claim(collapsed[FAST_JC] == 0, "with 1 critic step and clamping the model does not collapse",

@@ -80,17 +80,16 @@ from torchvision.utils import make_grid
 
 from gancond import claims, plots
 from gancond.analysis import mean_std, two_clusters
-from gancond.memorize import (COPY_LABEL, load_memorizer, memorization_stats, memorize_experiment, memorized_set,
-                              train_memorizers)
+from gancond.experiments import gan_experiment, load_model, memorize_experiment
+from gancond.memorize import COPY_LABEL, memorization_stats, memorized_set, train_memorizers
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.runs import RunStore
-from gancond.scales import experiment
 from gancond.scores import make_scorer, mode_statistics
 from gancond.data import load_dataset
-from gancond.train import fixed_latents, generate, load_generator, train_gans
+from gancond.train import fixed_latents, generate, train_gans
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
-exp = experiment(dataset="mnist", scale=scale, seed=seed, device=device)  # the trajectory chapter's GAN runs
+exp = gan_experiment(dataset="mnist", scale=scale, seed=seed, device=device)  # the trajectory chapter's GAN runs
 mexp = memorize_experiment(scale=scale, seed=seed, device=device, runs=runs, steps=steps, width=width,
                            n_memorized=n_memorized, n_copies=n_copies, eval_every=eval_every,
                            n_eval_z=exp.scale.n_eval_z, score_samples=score_samples, lr=lr)
@@ -118,8 +117,8 @@ train_s = [r.manifest().get("train_time_s", float("nan")) for r in mem_runs]
 print(f"{len(mem_runs)} memorizing runs (training took {min(train_s):.0f}–{max(train_s):.0f} s each; "
       f"{t_mem:.0f} s in this session) and {len(gan_runs)} GAN runs from the run store; scorer: {scorer.name}")
 
-G_mem = [load_memorizer(r) for r in mem_runs]
-G_gan = [load_generator(r) for r in gan_runs]
+G_mem = [load_model(r) for r in mem_runs]
+G_gan = [load_model(r) for r in gan_runs]
 msets = [memorized_set(r) for r in mem_runs]
 z_random = fixed_latents(mexp.base.z_dim, mexp.scale.score_samples, mexp.base.eval_seed, 1)  # (S, 64), never memorized
 

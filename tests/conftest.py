@@ -53,7 +53,7 @@ def smoke_arms(tmp_path_factory, data_root):
     ``(store, arms, (main, second, scorer class))``."""
     from gancond.arms import train_arms
     from gancond.runs import RunStore
-    from gancond.scales import experiment
+    from gancond.experiments import gan_experiment as experiment
 
     store = RunStore(tmp_path_factory.mktemp("arms") / "runs")
     kw = dict(scale="smoke", device="cpu", steps=8, eval_every=4, n_eval_z=2, score_samples=16)

@@ -6,7 +6,6 @@ import pytest
 from gancond.arms import PAPER_BAND, calibrated_band, load_arms, train_arms, training_q
 from gancond.claims import dose_levels
 from gancond.clamping import calibrate_lambdas
-from gancond.scales import experiment
 
 
 def test_train_arms_at_smoke_scale(smoke_arms, data_root):

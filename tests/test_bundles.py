@@ -36,7 +36,7 @@ def test_round_trip(trained, tmp_path):
             pd.testing.assert_frame_equal(a.read_table(name), c.read_table(name))
         assert c.manifest()["complete"] and not (c.path / "ckpt" / "last.json").exists()  # no optimiser state
     # small final weights travel and load on the CPU
-    z = torch.randn(3, arms["tfgan"].exp.gan.z_dim)
+    z = torch.randn(3, arms["tfgan"].exp.base.z_dim)
     g0, g1 = load_generator(arms["tfgan"].plain[0]), load_generator(back["tfgan"].plain[0])
     assert torch.equal(generate(g0.eval(), z), generate(g1.eval(), z))
     assert find_bundle("mnist", "smoke", root=tmp_path / "results").path == dest

@@ -8,10 +8,9 @@ import torch
 from torch import nn
 
 from gancond.data import load_dataset
-from gancond.memorize import (COPY_LABEL, MEMORIZE_SCALES, MemorizeConfig, load_memorizer, memorization_stats,
-                              memorize_experiment, memorized_set, train_memorizer, train_memorizers)
+from gancond.memorize import (COPY_LABEL, MemorizeConfig, load_memorizer, memorization_stats, memorized_set,
+                              train_memorizer, train_memorizers)
 from gancond.runs import Run, RunStore
-from gancond.scales import SCALES, Z_DIM
 from gancond.train import fixed_latents
 
 SMOKE = dict(width=0.125, n_memorized=128, n_copies=64, steps=60, batch_size=32, eval_every=20, n_eval_z=3, lr=1e-3)
@@ -154,24 +153,6 @@ def test_memorization_stats_known_answers(mnist):
         memorization_stats(_Lookup(s.z, s.x), s, n=0)
 
 
-def test_presets_match_the_gan_runs_and_validate(monkeypatch):
-    monkeypatch.delenv("GANCOND_SCALE", raising=False)
-    for name, sc in MEMORIZE_SCALES.items():
-        # the same architecture and the same fixed evaluation z as the GAN runs at that scale
-        assert sc.n_eval_z == SCALES[name].n_eval_z and sc.width == SCALES[name].width, name
-        exp = memorize_experiment(scale=name)
-        assert exp.base.z_dim == Z_DIM["mnist"] == 64 and exp.base.eval_seed == 0
-    paper = memorize_experiment(scale="paper")
-    assert (paper.runs, paper.base.n_memorized, paper.base.n_copies, paper.base.width) == (10, 10_000, 5_000, 1.0)
-    assert (paper.base.lr, paper.base.beta1) == (2e-4, 0.5)
-    exp = memorize_experiment(scale="book", runs=3, steps=100, n_memorized=400, n_copies=100, score_samples=200, seed=5)
-    cfgs = exp.configs()
-    assert [c.seed for c in cfgs] == [5, 6, 7] and cfgs[0].replace(seed=6) == cfgs[1]
-    assert cfgs[0].n_random == 300 and cfgs[0].steps == 100 and exp.describe()["n_random"] == 300
-    monkeypatch.setenv("GANCOND_SCALE", "smoke")
-    assert memorize_experiment(scale="paper").scale == MEMORIZE_SCALES["smoke"]
-
-
 @pytest.mark.parametrize("field, value, match", [
     ("n_copies", 20_000, "n_copies must be at most n_memorized"),
     ("n_copies", -1, "n_copies must be a non-negative integer"),
@@ -192,22 +173,3 @@ def test_bad_config_raises(field, value, match):
 def test_too_many_random_digits_raise():
     with pytest.raises(ValueError, match="n_memorized minus n_copies"):
         MemorizeConfig(n_memorized=70_000, n_copies=5_000)
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(scale="huge"), "parameter 'scale'"),
-    (dict(runs=0), "parameter 'runs' must be a positive integer"),
-    (dict(steps=-5), "parameter 'steps'"),
-    (dict(width=-1.0), "parameter 'width'"),
-    (dict(n_copies=-1), "parameter 'n_copies' must be a non-negative integer"),
-    (dict(n_memorized=100, n_copies=200), "parameter 'n_copies' must be at most n_memorized"),
-    (dict(n_memorized=100, n_copies=50, score_samples=500), "parameter 'score_samples'"),
-    (dict(seed=-1), "parameter 'seed'"),
-    (dict(device="tpu"), "parameter 'device'"),
-    (dict(lr=2.0), "lr must be in"),
-    (dict(bogus=1), "unknown parameter"),
-])
-def test_bad_chapter_parameters_name_the_problem(kwargs, match, monkeypatch):
-    monkeypatch.delenv("GANCOND_SCALE", raising=False)
-    with pytest.raises(ValueError, match=match):
-        memorize_experiment(**kwargs)

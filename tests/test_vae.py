@@ -1,5 +1,6 @@
 """The VAE of chapter 03: shapes, the ELBO's terms against torch.distributions, learning on real
-MNIST, determinism, exact resume after an interruption, config validation, scale presets."""
+MNIST, determinism, exact resume after an interruption, config validation (the presets:
+test_experiments.py)."""
 
 import math
 
@@ -11,10 +12,9 @@ from torch import distributions as dist
 from gancond.jacobian import mean_log_cond
 from gancond.models import IMAGE_SHAPES, Generator
 from gancond.runs import Run, RunStore
-from gancond.scales import SCALES, Z_DIM
 from gancond.train import fixed_latents
-from gancond.vae import (VAE_SCALES, Encoder, VAEConfig, decoder_logits, elbo_terms, load_decoder, load_encoder,
-                         train_vae, train_vaes, vae_configs, vae_run_config)
+from gancond.vae import (Encoder, VAEConfig, decoder_logits, elbo_terms, load_decoder, load_encoder, train_vae,
+                         train_vaes, vae_run_config)
 
 
 
@@ -171,7 +171,7 @@ def test_decoder_starts_as_the_gan_generator_of_the_same_seed(tmp_path, data_roo
                                   gan.read_table("per_z").query("step == 0")[["step", "z", "log_cond"]])
 
 
-# --------------------------------------------------------------------------- validation and scales
+# --------------------------------------------------------------------------- validation
 @pytest.mark.parametrize("field, value, match", [
     ("dataset", "imagenet", r"VAEConfig.dataset must be one of"),
     ("steps", 0, r"VAEConfig.steps must be a positive integer"),
@@ -186,39 +186,6 @@ def test_decoder_starts_as_the_gan_generator_of_the_same_seed(tmp_path, data_roo
 def test_bad_config_raises(field, value, match):
     with pytest.raises(ValueError, match=match):
         VAEConfig(**{field: value})
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(scale="huge"), "parameter 'scale'"),
-    (dict(dataset="svhn"), "parameter 'dataset'"),
-    (dict(vae_runs=0), "parameter 'vae_runs'"),
-    (dict(vae_steps=2.5), "parameter 'vae_steps'"),
-    (dict(likelihood="laplace"), "parameter 'likelihood'"),
-    (dict(seed=-1), "parameter 'seed'"),
-    (dict(sigma=-1.0), "invalid VAE parameters: VAEConfig.sigma"),
-])
-def test_bad_chapter_parameters_name_the_parameter(kwargs, match, monkeypatch):
-    monkeypatch.delenv("GANCOND_SCALE", raising=False)
-    with pytest.raises(ValueError, match=match):
-        vae_configs(**kwargs)
-
-
-@pytest.mark.parametrize("scale", sorted(VAE_SCALES))
-def test_vae_configs_follow_the_gan_scale(scale, monkeypatch):
-    monkeypatch.delenv("GANCOND_SCALE", raising=False)
-    cfgs = vae_configs("mnist", scale, seed=3)
-    assert [c.seed for c in cfgs] == [3 + i for i in range(VAE_SCALES[scale].runs)]
-    gan = SCALES[scale]
-    for c in cfgs:
-        assert (c.width, c.z_dim, c.n_eval_z, c.n_train) == (gan.width, Z_DIM["mnist"], gan.n_eval_z, gan.n_train)
-        assert c.steps == VAE_SCALES[scale].steps and c.eval_every <= c.steps
-    over = vae_configs("mnist", scale, width=0.5, n_eval_z=7, vae_runs=1, vae_steps=30, vae_eval_every=100)
-    assert len(over) == 1 and (over[0].width, over[0].n_eval_z, over[0].steps, over[0].eval_every) == (0.5, 7, 30, 30)
-
-
-def test_gancond_scale_overrides_the_scale_parameter(monkeypatch):
-    monkeypatch.setenv("GANCOND_SCALE", "smoke")
-    assert vae_configs("mnist", "book")[0].steps == VAE_SCALES["smoke"].steps
 
 
 def test_load_decoder_refuses_other_runs(store):

@@ -14,8 +14,9 @@ from gancond.jacobian import jacobian
 from gancond.models import ConditionalBatchNorm, Generator
 from gancond.resnet import ResNetCritic, ResNetGenerator
 from gancond.runs import RunStore
-from gancond.wgan import (SETTINGS, WGANConfig, WithLabels, conditional_log_cond, gradient_penalty, load_wgan_generator,
-                          train_wgan, wgan_experiment)
+from gancond.experiments import WGAN_SETTINGS
+from gancond.wgan import (WGANConfig, WithLabels, conditional_log_cond, gradient_penalty, load_wgan_generator,
+                          train_wgan)
 
 SMOKE = dict(dataset="mnist", arch="dcgan", z_dim=16, width=0.125, steps=4, batch_size=16, gen_batch_size=32,
              eval_every=2, n_eval_z=10, score_samples=0, n_train=256)
@@ -133,7 +134,7 @@ def test_critic_step_count_is_respected(monkeypatch, tmp_path, data_root, n_crit
     assert calls == {"critic": 4 * n_critic, "generator": 4}
 
 
-@pytest.mark.parametrize("n_critic, clamp", SETTINGS)
+@pytest.mark.parametrize("n_critic, clamp", WGAN_SETTINGS)
 def test_smoke_run_of_each_setting_on_real_mnist(store, data_root, n_critic, clamp):
     run = train_wgan(WGANConfig(**SMOKE, n_critic=n_critic, clamp=clamp), store, progress=False, root=data_root)
     m = run.read_table("metrics")
@@ -192,23 +193,6 @@ def test_interrupted_run_resumes_to_identical_numbers(monkeypatch, tmp_path, dat
 def test_bad_config_raises(changes, match):
     with pytest.raises(ValueError, match=match):
         WGANConfig(**{**SMOKE, **changes})
-
-
-def test_experiment_validation_and_presets(monkeypatch):
-    monkeypatch.delenv("GANCOND_SCALE", raising=False)
-    paper = wgan_experiment("cifar10", "paper")
-    assert paper.base.arch == "resnet" and paper.base.z_dim == 128 and paper.base.steps == 100_000
-    assert paper.scale.trials == 5 and len(paper.configs(1, True)) == 5
-    assert {c.n_critic for c in paper.configs(1, True)} == {1} and all(c.clamp for c in paper.configs(1, True))
-    assert wgan_experiment("mnist", "paper").base.arch == "dcgan"  # the ResNet is for 32x32 images only
-    with pytest.raises(ValueError, match="'dataset'"):
-        wgan_experiment("svhn")
-    with pytest.raises(ValueError, match="'trials'"):
-        wgan_experiment("mnist", trials=-1)
-    with pytest.raises(ValueError, match="unknown parameter"):
-        wgan_experiment("mnist", critic_steps=3)
-    with pytest.raises(ValueError, match="lambda_min"):
-        wgan_experiment("mnist", lambda_min=30.0)
 
 
 def test_time_to_reach():

@@ -14,7 +14,7 @@ import time
 
 from gancond.arms import train_arms
 from gancond.runs import RunStore
-from gancond.scales import experiment
+from gancond.experiments import gan_experiment
 from gancond.scores import make_scorer
 
 
@@ -28,8 +28,8 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
     t0 = time.time()
-    main_exp = experiment(dataset=a.dataset, scale=a.scale, recipe=a.recipe, device=a.device)
-    second = experiment(dataset=a.dataset, scale=a.scale, recipe=a.second, device=a.device) if a.second else None
+    main_exp = gan_experiment(dataset=a.dataset, scale=a.scale, recipe=a.recipe, device=a.device)
+    second = gan_experiment(dataset=a.dataset, scale=a.scale, recipe=a.second, device=a.device) if a.second else None
     store = RunStore()
     scorer = make_scorer(a.dataset, store=store, device=main_exp.device, **main_exp.scorer_kwargs())
     arms = train_arms(main_exp, second, store, scorer, workers=a.workers)

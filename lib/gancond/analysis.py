@@ -7,6 +7,8 @@
   well-conditioned and an ill-conditioned cluster (paper Sec. 3, Fig. 1)?
 - :func:`time_to_reach`: when a score curve first reaches a target (paper Sec. 4, Fig. 7:
   the wall-clock time a WGAN-GP setting needs for the baseline's score).
+
+Used by: chapters 2, 3, 4, 5 and 6; chapter 1 through :mod:`gancond.claims`.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ For the main recipe (book scale: ``tfgan``, 10 seeds per arm):
 For a second recipe (book scale: ``radford``) only ``unclamped`` and ``paper λ``.
 :func:`train_arms` trains what is missing in two sweeps: first the main recipe's unclamped runs
 (the calibration needs them), then everything else at once, so every core stays busy.
+
+Used by: chapters 1, 2, 3 and 4.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ import numpy as np
 from .claims import dose_levels
 from .clamping import calibrate_lambdas
 from .runs import Run, RunStore
-from .scales import Experiment
+from .experiments import Experiment, gan_experiment
 from .train import GANConfig, train_gans
 
-__all__ = ["Arms", "calibrated_band", "train_arms", "finals", "PAPER_BAND", "load_arms", "judge_ranking", "ranking_table",
-           "judge_clamping"]
+__all__ = ["Arms", "calibrated_band", "clamped", "train_arms", "load_arms", "finals", "PAPER_BAND", "judge_ranking",
+           "ranking_table", "judge_clamping", "arm_table"]
 
 PAPER_BAND = (1.0, 20.0)  # λ_min, λ_max of Algorithm 1 in the paper
 
@@ -64,7 +66,7 @@ class Arms:
 
     @property
     def recipe(self) -> str:
-        return self.exp.recipe
+        return self.exp.base.recipe
 
     def named(self) -> dict[str, list[Run]]:
         """Arm label -> runs, in the order of the figures."""
@@ -76,13 +78,18 @@ class Arms:
         return out
 
 
+def clamped(exp: Experiment, band: tuple[float, float], runs: int | None = None) -> list[GANConfig]:
+    """The configs of ``exp`` with Jacobian Clamping in ``band`` = (λ_min, λ_max); ``runs`` seeds (None: exp.runs)."""
+    return exp.configs(runs, clamp=True, lambda_min=float(band[0]), lambda_max=float(band[1]))
+
+
 def _configs(exp: Experiment, band: dict | None) -> dict[str, list[GANConfig]]:
-    cfgs = {"paper": exp.configs(clamp=True, band=PAPER_BAND)}
+    cfgs = {"paper": clamped(exp, PAPER_BAND)}
     if band is not None:
         levels = dose_levels(band["lambda_min"], band["lambda_max"])
-        cfgs["calibrated"] = exp.configs(clamp=True, band=levels[0])
+        cfgs["calibrated"] = clamped(exp, levels[0])
         for lv in levels[1:]:
-            cfgs[lv] = exp.configs(clamp=True, band=lv, runs=exp.scale.dose_runs)
+            cfgs[lv] = clamped(exp, lv, runs=exp.scale.dose_runs)
     return cfgs
 
 
@@ -93,8 +100,8 @@ def train_arms(main: Experiment, second: Experiment | None = None, store: RunSto
     ``main`` gets all arms, ``second`` (another recipe, or None) the unclamped and paper-λ ones.
     ``workers`` as in :func:`gancond.train.train_gans`.
     """
-    if second is not None and second.recipe == main.recipe:
-        raise ValueError(f"the second reading must use another recipe than {main.recipe!r}")
+    if second is not None and second.base.recipe == main.base.recipe:
+        raise ValueError(f"the second reading must use another recipe than {main.base.recipe!r}")
     store = store or RunStore()
     kw = dict(store=store, scorer=scorer, device=main.device, progress=progress, workers=workers, root=root)
     plain = train_gans(main.configs(clamp=False), **kw)
@@ -104,15 +111,15 @@ def train_arms(main: Experiment, second: Experiment | None = None, store: RunSto
         jobs += [("main", key, c) for c in cfgs]
     if second is not None:
         jobs += [("second", "plain", c) for c in second.configs(clamp=False)]
-        jobs += [("second", "paper", c) for c in second.configs(clamp=True, band=PAPER_BAND)]
+        jobs += [("second", "paper", c) for c in clamped(second, PAPER_BAND)]
     runs = train_gans([c for _, _, c in jobs], **kw)  # one sweep: all cores busy
     by: dict[tuple[str, object], list[Run]] = {}
     for (who, key, _), r in zip(jobs, runs):
         by.setdefault((who, key), []).append(r)
-    out = {main.recipe: Arms(main, plain, by[("main", "paper")], band, by[("main", "calibrated")],
+    out = {main.base.recipe: Arms(main, plain, by[("main", "paper")], band, by[("main", "calibrated")],
                              {k: v for (w, k), v in by.items() if w == "main" and isinstance(k, tuple)})}
     if second is not None:
-        out[second.recipe] = Arms(second, by[("second", "plain")], by[("second", "paper")])
+        out[second.base.recipe] = Arms(second, by[("second", "plain")], by[("second", "paper")])
     return out
 
 
@@ -129,19 +136,18 @@ def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan"
     :func:`train_arms`. ``overrides`` (``runs``, ``steps``, ``width``, ...) apply to the main
     recipe; the second keeps its scale's preset. Used by chapters 1, 2, 3 and 4.
     """
-    from .scales import experiment
     from .scores import make_scorer
 
     if second_recipe == "":
         second_recipe = None
-    main = experiment(dataset=dataset, scale=scale, seed=seed, device=device, recipe=recipe, eps=eps, q_mode=q_mode,
-                      **overrides)
+    main = gan_experiment(dataset=dataset, scale=scale, seed=seed, device=device, recipe=recipe, eps=eps, q_mode=q_mode,
+                          **overrides)
     second = None
     if second_recipe is not None:
         if second_recipe == recipe:
             raise ValueError(f"parameter 'second_recipe' must differ from 'recipe' ({recipe!r}), or be None")
-        second = experiment(dataset=dataset, scale=scale, seed=seed, device=device, recipe=second_recipe, eps=eps,
-                            q_mode=q_mode)
+        second = gan_experiment(dataset=dataset, scale=scale, seed=seed, device=device, recipe=second_recipe, eps=eps,
+                                q_mode=q_mode)
     store = store or RunStore()
     scorer = make_scorer(dataset, store=store, device=main.device, **main.scorer_kwargs())
     return train_arms(main, second, store, scorer, progress=progress, workers=workers), scorer, store

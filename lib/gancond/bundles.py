@@ -19,7 +19,7 @@ The directory has the run store's layout, so :class:`gancond.runs.RunStore` read
   is kept as it is, and an unfinished one there stops the import before anything is written.
 - :func:`find_bundle` looks for ``results/<dataset>-<scale>`` (or ``$GANCOND_RESULTS``).
 
-Used by chapters 1 and 2, and by ``tools/bundle.py``.
+Used by: chapters 1 and 2; ``tools/bundle.py``.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def export_arms(arms: dict, dest: str | os.PathLike, weights: bool = False) -> P
         exp = a.exp
         arms_doc[recipe] = {
             "experiment": {"dataset": exp.dataset, "seed": exp.seed, "scale": dataclasses.asdict(exp.scale),
-                           "gan": dataclasses.asdict(exp.gan)},
+                           "base": dataclasses.asdict(exp.base), "scoring": exp.scoring},
             "plain": [r.id for r in a.plain], "paper": [r.id for r in a.paper],
             "band": a.band, "calibrated": [r.id for r in a.calibrated],
             "dose": [[lo, hi, [r.id for r in rs]] for (lo, hi), rs in a.dose.items()]}
@@ -147,13 +147,14 @@ class Bundle:
     def arms(self) -> dict:
         """recipe -> :class:`gancond.arms.Arms` rebuilt from the bundle (experiments on the CPU)."""
         from .arms import Arms
-        from .scales import Experiment, Scale
+        from .experiments import Experiment, GANScale
         from .train import GANConfig
 
         out = {}
         for recipe, d in self.doc["arms"].items():
             e = d["experiment"]
-            exp = Experiment(e["dataset"], Scale(**e["scale"]), e["seed"], "cpu", GANConfig(**e["gan"]))
+            exp = Experiment("gan", e["dataset"], GANScale(**e["scale"]), e["seed"], "cpu", GANConfig(**e["base"]),
+                             e["scoring"])
             out[recipe] = Arms(exp, [self.run(i) for i in d["plain"]], [self.run(i) for i in d["paper"]],
                                d["band"], [self.run(i) for i in d["calibrated"]],
                                {(lo, hi): [self.run(i) for i in ids] for lo, hi, ids in d["dose"]})

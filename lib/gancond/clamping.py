@@ -17,6 +17,9 @@ and L is added to the generator loss. Two readings of the norms exist in public 
 
 G(z) and G(z') are computed in one forward pass of the concatenated batch (2B, n_z), so in
 training mode BatchNorm statistics are shared between the two halves.
+
+Used by: chapters 1-6 through :mod:`gancond.train` and :mod:`gancond.wgan` (the penalty), and
+chapters 1-4 through :mod:`gancond.arms` (the calibrated band of chapter 2).
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ the small network overfits and its logits on training images differ from those o
 images); one seed fixes the initialisation, the order of the batches and the augmentation. A checkpoint
 after every epoch makes an interrupted run resume where it stopped with the same result.
 
-Used by: ``gancond.scores`` (scorers), the MNIST chapters (scores, missing modes, B.1).
+Used by: chapters 1-6 through :mod:`gancond.scores` (the MNIST scorer, and the labelled fallback
+for CIFAR-10 / STL-10), and :func:`gancond.experiments.load_model`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from torch import Tensor, nn
 from . import data as _data
 from .loop import Stopwatch, load_states, optimizer_step, state_dicts
 
-__all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config"]
+__all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config",
+           "load_classifier"]
 
 
 @dataclass(frozen=True)
@@ -266,11 +268,18 @@ def train_classifier(dataset: str, store=None, root=None, verbose: bool = True, 
     cfg = classifier_config(dataset, root=root, **overrides)
     store = store if store is not None else RunStore()
     run = store.get_or_run("classifier", dataclasses.asdict(cfg), lambda r: _fit(r, root=root, verbose=verbose))
-    state = run.load_checkpoint("model")
+    return load_classifier(run)
+
+
+def load_classifier(run, name: str = "model") -> ClassifierCNN:
+    """The classifier stored in a classifier run's checkpoint ``name``, frozen as :func:`train_classifier` returns it."""
+    if run.kind != "classifier":
+        raise ValueError(f"run {run.id} is a {run.kind!r} run, not a 'classifier' run")
+    state = run.require_checkpoint(name)
     model = _build(run.config)
     model.load_state_dict(state["model"])
     model.eval().requires_grad_(False)
-    model.name = f"{dataset}-cnn"
+    model.name = f"{run.config['dataset']}-cnn"
     model.run_id = run.id
     model.config = run.config
     model.test_accuracy = run.read_json("result")["test_accuracy"]

@@ -12,6 +12,8 @@ the data root, which may be read-only.
 CIFAR-10 sources, in order: torchvision's ``cifar-10-batches-py`` under the root (exact), else
 the lossy JPEG copy ``cifar10-jpeg/cifar10_{train,test}_jpeg_q75.tar.gz`` (quality 75; marked
 ``lossy`` in :func:`dataset_info`, which every run records), else a torchvision download.
+
+Used by: chapter 6; every chapter through the trainers.
 """
 
 from __future__ import annotations

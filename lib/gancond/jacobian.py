@@ -13,8 +13,8 @@ The paper's quantity is the condition number of M_z, kappa(M_z) = lambda_max / l
 half of it. Public metric code (google/compare_gan) reports log kappa(J^T J), i.e. the same
 number as ``log_cond_M``.
 
-Used by: the conditioning chapters (Figs. 1-4), the Jacobian Clamping chapter, and the
-trainer's logging of the mean log-condition number.
+Used by: chapters 3 and 4; every chapter through the trainers' logging of the mean log-condition
+number (chapters 1 and 6 cite it).
 """
 
 from __future__ import annotations

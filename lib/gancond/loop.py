@@ -32,6 +32,8 @@ its checkpoints have their own stored layout. It shares :func:`load_states`,
 
 Also here, because every trainer needs them: :class:`Work` (the picklable run object),
 :func:`optimizer_step`, :func:`progress_bar`, :func:`is_int` and :func:`positive_int`.
+
+Used by: chapters 3, 5 and 6; chapters 1-4 through :mod:`gancond.train` (every trainer runs on it).
 """
 
 from __future__ import annotations
@@ -105,10 +107,10 @@ def is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def positive_int(name: str, v: Any, allow_zero: bool = False) -> None:
-    """Raise ValueError naming parameter ``name`` unless ``v`` is a positive int (non-negative with ``allow_zero``)."""
+def positive_int(name: str, v: Any, allow_zero: bool = False, what: str = "parameter") -> None:
+    """Raise ValueError naming ``what`` ``name`` unless ``v`` is a positive int (non-negative with ``allow_zero``)."""
     if not (is_int(v) and (v >= 0 if allow_zero else v > 0)):
-        raise ValueError(f"parameter {name!r} must be a {'non-negative' if allow_zero else 'positive'} integer, got {v!r}")
+        raise ValueError(f"{what} {name!r} must be a {'non-negative' if allow_zero else 'positive'} integer, got {v!r}")
 
 
 class _Means(dict):

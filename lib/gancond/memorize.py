@@ -29,11 +29,11 @@ Here:
   per-z log κ(M_z) and its mean (``gancond.jacobian.mean_log_cond``), plus the reconstruction
   error on the memorized set, so its numbers compare with the GAN runs of chapter 1.
 - :func:`memorization_stats`: how well a generator reproduces its memorized set.
-- :data:`MEMORIZE_SCALES` and :func:`memorize_experiment`: the smoke / book / paper presets
-  of the chapter and the validation of its parameters.
 
-Used by: ``chapters/06_memorizing_generator`` (Appendix B.1, Figs. 8-11) and
-``tests/test_memorize.py``.
+The chapter's smoke / book / paper presets and the validation of its parameters are
+:func:`gancond.experiments.memorize_experiment`.
+
+Used by: chapter 6 (Appendix B.1, Figs. 8-11).
 """
 
 from __future__ import annotations
@@ -50,10 +50,8 @@ from torch import Tensor
 from .data import dataset_info, load_dataset
 from .jacobian import mean_log_cond
 from .loop import Loop, Work, is_int, optimizer_step
-from .loop import positive_int as _positive_int  # the presets' name for it
 from .models import Generator
 from .runs import Run, RunStore
-from .scales import Z_DIM, check_device, override, resolve_device, scale_from_env
 from .train import fixed_latents, generate
 
 __all__ = [
@@ -66,10 +64,6 @@ __all__ = [
     "train_memorizers",
     "load_memorizer",
     "memorizer_config",
-    "MemorizeScale",
-    "MEMORIZE_SCALES",
-    "MemorizeExperiment",
-    "memorize_experiment",
 ]
 
 #: MNIST class of the image copied ``n_copies`` times (B.1: "in this case, a four").
@@ -310,96 +304,3 @@ def load_memorizer(run: Run, name: str = "final") -> Generator:
     G = Generator(_IMAGE_SIZE, cfg.z_dim, cfg.width)
     G.load_state_dict(run.require_checkpoint(name)["G"])
     return G.eval()
-
-
-# --------------------------------------------------------------------------- scales
-@dataclass(frozen=True)
-class MemorizeScale:
-    """Sizes of the memorizing-generator chapter at one scale. Every field can be overridden."""
-
-    name: str
-    runs: int  # memorizing runs, identical up to the seed (Fig. 11: 10)
-    steps: int  # Adam updates per run
-    width: float  # generator width multiplier (the GAN runs' width at the same scale)
-    batch_size: int  # memorized pairs per update
-    eval_every: int  # steps between evaluations (log κ, reconstruction error) and checkpoints
-    n_eval_z: int  # fixed evaluation z batch: the GAN runs' n_eval_z at the same scale
-    n_memorized: int  # memorized (z, target) pairs (B.1: 10,000)
-    n_copies: int  # of which copies of one "4" (B.1: 5,000)
-    score_samples: int  # samples scored from memorized z and from random z
-    mode_samples: int  # random-z samples for the least-sampled-class count (paper Sec. 3: 360)
-
-
-#: The chapter's presets. ``book`` was chosen by measurement on the 2-core CPU (see the
-#: chapter): at the GAN runs' book width (0.25) a generator cannot memorize 5,000 random digits
-#: in minutes (10,000 pairs, 8,000 steps: MSE 0.136 per pixel on the random digits, own target
-#: nearest for 56% of them), while 2,000 pairs with the paper's half-and-half split are
-#: memorized exactly (MSE 0.014, 100%). Cost: about 11-16 ms of one core per step, so the five
-#: 6,000-step runs take 6-9 minutes.
-MEMORIZE_SCALES = {
-    "smoke": MemorizeScale("smoke", runs=2, steps=60, width=0.125, batch_size=32, eval_every=20, n_eval_z=4,
-                           n_memorized=256, n_copies=128, score_samples=200, mode_samples=360),
-    "book": MemorizeScale("book", runs=5, steps=6_000, width=0.25, batch_size=64, eval_every=500, n_eval_z=32,
-                          n_memorized=2_000, n_copies=1_000, score_samples=1_000, mode_samples=360),
-    "paper": MemorizeScale("paper", runs=10, steps=20_000, width=1.0, batch_size=64, eval_every=500, n_eval_z=64,
-                           n_memorized=10_000, n_copies=5_000, score_samples=5_000, mode_samples=360),
-}
-
-
-@dataclass(frozen=True)
-class MemorizeExperiment:
-    """The chapter's validated parameters: the scale with overrides, and the run configs."""
-
-    scale: MemorizeScale
-    seed: int
-    device: str
-    base: MemorizeConfig  # the config of the first run; the others differ only in ``seed``
-
-    @property
-    def runs(self) -> int:
-        return self.scale.runs
-
-    def seeds(self) -> list[int]:
-        return [self.seed + i for i in range(self.scale.runs)]
-
-    def configs(self) -> list[MemorizeConfig]:
-        """One config per seed, identical up to the seed."""
-        return [self.base.replace(seed=s) for s in self.seeds()]
-
-    def describe(self) -> dict:
-        d = dataclasses.asdict(self.scale)
-        d["n_random"] = self.base.n_random
-        return {**d, "z_dim": self.base.z_dim, "lr": self.base.lr, "beta1": self.base.beta1,
-                "eval_seed": self.base.eval_seed, "seed": self.seed, "device": self.device}
-
-
-def memorize_experiment(scale: str = "book", seed: int = 0, device: str = "cpu", lr: float = 2e-4,
-                        beta1: float = 0.5, eval_seed: int = 0, **overrides: Any) -> MemorizeExperiment:
-    """Validate the chapter's parameters and build its :class:`MemorizeExperiment`.
-
-    ``overrides`` are :class:`MemorizeScale` fields (``runs``, ``steps``, ``width``,
-    ``n_memorized``, ``n_copies``, ...); ``None`` keeps the scale's value. ``$GANCOND_SCALE``
-    overrides ``scale`` (see :func:`gancond.scales.scale_from_env`). Raises ValueError naming
-    the offending parameter.
-    """
-    scale = scale_from_env(scale)
-    if scale not in MEMORIZE_SCALES:
-        raise ValueError(f"parameter 'scale' must be one of {sorted(MEMORIZE_SCALES)}, got {scale!r}")
-    _positive_int("seed", seed, allow_zero=True)
-    _positive_int("eval_seed", eval_seed, allow_zero=True)
-    device = resolve_device(device)
-    sc = override(MEMORIZE_SCALES[scale], overrides, allow_zero=("n_copies",))
-    if sc.n_copies > sc.n_memorized:
-        raise ValueError(f"parameter 'n_copies' must be at most n_memorized ({sc.n_memorized}), got {sc.n_copies}")
-    if sc.score_samples > sc.n_memorized or sc.score_samples < 2:
-        raise ValueError(f"parameter 'score_samples' must be in [2, n_memorized = {sc.n_memorized}] (memorized z are "
-                         f"scored too), got {sc.score_samples}")
-    try:
-        base = MemorizeConfig(z_dim=Z_DIM["mnist"], width=float(sc.width), n_memorized=sc.n_memorized,
-                              n_copies=sc.n_copies, steps=sc.steps, batch_size=sc.batch_size,
-                              eval_every=min(sc.eval_every, sc.steps), n_eval_z=sc.n_eval_z, eval_seed=eval_seed,
-                              lr=lr, beta1=beta1, seed=seed)
-    except ValueError as err:  # name the chapter parameter, not only the dataclass field
-        raise ValueError(f"invalid parameters: {err}") from None
-    return MemorizeExperiment(sc, seed, device, base)
-

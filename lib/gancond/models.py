@@ -14,6 +14,8 @@ Every channel count and hidden width is multiplied by ``width`` (``width=1`` is 
 size). Convolutions use kernel 4, stride 2, padding 1 (the PyTorch habit; it doubles or
 halves the spatial size exactly like TensorFlow's 'SAME' kernel-5 layers of the original code).
 Weights are drawn from N(0, 0.02) and BatchNorm scales from N(1, 0.02) as in DCGAN.
+
+Used by: chapters 1-6 through the trainers (chapters 3 and 5 describe its networks).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ convolution (the reference's depth-to-space of four copies is the same map); "do
 mean pool after it. Weights: Xavier-uniform (the reference uses He/Glorot uniform variants);
 conditional BatchNorm scales start at 1 and offsets at 0.
 
-Used by: chapter 05 (WGAN-GP speed-up) at ``paper`` scale, through :mod:`gancond.wgan`.
+Used by: chapter 5 (WGAN-GP speed-up) at ``paper`` scale, through :mod:`gancond.wgan`.
 """
 
 from __future__ import annotations

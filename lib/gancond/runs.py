@@ -20,6 +20,8 @@ so chapters share runs and nothing is computed twice. Guarantees:
 - a checkpoint whose bytes no longer match their recorded hash raises :class:`CorruptCheckpoint`
   and nothing is deleted or overwritten;
 - the root is ``root``, else ``$GANCOND_RUNS``, else ``~/.cache/gancond/runs``.
+
+Used by: chapters 5 and 6; every chapter through the trainers and :mod:`gancond.arms`.
 """
 
 from __future__ import annotations

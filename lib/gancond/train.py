@@ -35,6 +35,8 @@ It checkpoints at every evaluation (models, optimisers, the random generator, th
 order and the metrics so far), so a killed run resumes and ends with the numbers an
 uninterrupted run gives. That loop is :class:`gancond.loop.Loop`; this module gives it one
 training step (:func:`_gan_step`) and the evaluation.
+
+Used by: chapters 3, 4 and 6; chapters 1-4 through :mod:`gancond.arms`.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ of an uninterrupted one. The decoder is initialised exactly like the GAN generat
 same seed (``torch.manual_seed(seed)``, then the generator is built first), so a VAE run and
 a GAN run of one seed start from the same network and differ only in how it is trained.
 
-Used by: chapter 03 (average Jacobian spectra, Fig. 3).
+Used by: chapter 3 (average Jacobian spectra, Fig. 3).
 """
 
 from __future__ import annotations
@@ -58,11 +58,10 @@ from .jacobian import mean_log_cond
 from .loop import Loop, Work, is_int, optimizer_step
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
-from .scales import SCALES, Z_DIM, scale_from_env
 from .train import fixed_latents
 
-__all__ = ["LIKELIHOODS", "VAEConfig", "VAEScale", "VAE_SCALES", "Encoder", "decoder_logits", "elbo_terms",
-           "vae_configs", "vae_run_config", "train_vae", "train_vaes", "load_decoder", "load_encoder"]
+__all__ = ["LIKELIHOODS", "VAEConfig", "Encoder", "decoder_logits", "elbo_terms", "vae_run_config", "train_vae",
+           "train_vaes", "load_decoder", "load_encoder"]
 
 #: decoder likelihoods p(x|z) (see the module docstring)
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -116,68 +115,6 @@ class VAEConfig:
 
     def replace(self, **changes: Any) -> "VAEConfig":
         return dataclasses.replace(self, **changes)
-
-
-# --------------------------------------------------------------------------- scales
-@dataclass(frozen=True)
-class VAEScale:
-    """Sizes of the VAE runs at one scale. ``width``, ``z_dim`` and ``n_eval_z`` are the GAN's."""
-
-    runs: int  # VAE runs, identical up to the seed (paper: 10, as many as GAN runs)
-    steps: int  # Adam updates per run
-    eval_every: int  # steps between evaluations and checkpoints
-    n_test: int  # test images for the held-out ELBO
-
-
-#: VAE presets per scale. ``book``: as many runs and updates as the GAN runs of the same scale
-#: (5 runs x 4,000 updates of batch 64). Measured on the book's 2-core machine: one such run
-#: (width 0.25, 1 thread) took 105 s of CPU time, evaluations included, so the five take about
-#: 9 minutes; the rest of chapters 03 and 04 (Jacobians, samples, figures) takes about one more.
-VAE_SCALES = {
-    "smoke": VAEScale(runs=2, steps=40, eval_every=20, n_test=200),
-    "book": VAEScale(runs=5, steps=4_000, eval_every=500, n_test=2_000),
-    "paper": VAEScale(runs=10, steps=20_000, eval_every=500, n_test=10_000),
-}
-
-
-def vae_configs(dataset: str = "mnist", scale: str = "book", seed: int = 0, width: float | None = None,
-                n_eval_z: int | None = None, n_train: int | None = None, eval_seed: int = 0,
-                vae_runs: int | None = None, vae_steps: int | None = None, vae_eval_every: int | None = None,
-                likelihood: str = "bernoulli", sigma: float = 0.1) -> list[VAEConfig]:
-    """Validate a chapter's VAE parameters; one :class:`VAEConfig` per seed (seed + i).
-
-    ``$GANCOND_SCALE`` overrides ``scale`` (:func:`gancond.scales.scale_from_env`). ``width``,
-    ``n_eval_z`` and ``n_train`` default to the GAN's values at that scale
-    (:data:`gancond.scales.SCALES`) and ``z_dim`` is :data:`gancond.scales.Z_DIM`, so decoder
-    and generator have the same architecture and see the same z and the same data. ``None``
-    keeps the scale's value. Raises ValueError naming the offending parameter.
-    """
-    scale = scale_from_env(scale)
-    if scale not in VAE_SCALES:
-        raise ValueError(f"parameter 'scale' must be one of {sorted(VAE_SCALES)}, got {scale!r}")
-    if dataset not in DATASETS:
-        raise ValueError(f"parameter 'dataset' must be one of {sorted(DATASETS)}, got {dataset!r}")
-    for name, v in (("vae_runs", vae_runs), ("vae_steps", vae_steps), ("vae_eval_every", vae_eval_every),
-                    ("n_eval_z", n_eval_z)):
-        if v is not None and not (isinstance(v, int) and not isinstance(v, bool) and v > 0):
-            raise ValueError(f"parameter {name!r} must be a positive integer or None, got {v!r}")
-    for name, v in (("seed", seed), ("eval_seed", eval_seed), ("n_train", n_train)):
-        if v is not None and not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
-            raise ValueError(f"parameter {name!r} must be a non-negative integer, got {v!r}")
-    if likelihood not in LIKELIHOODS:
-        raise ValueError(f"parameter 'likelihood' must be one of {LIKELIHOODS}, got {likelihood!r}")
-    gan, vs = SCALES[scale], VAE_SCALES[scale]
-    runs = vae_runs or vs.runs
-    steps = vae_steps or vs.steps
-    every = min(vae_eval_every or vs.eval_every, steps)
-    try:
-        base = VAEConfig(dataset=dataset, z_dim=Z_DIM[dataset], width=float(width if width is not None else gan.width),
-                         steps=steps, eval_every=every, n_eval_z=n_eval_z or gan.n_eval_z, eval_seed=eval_seed,
-                         n_test=vs.n_test, n_train=gan.n_train if n_train is None else n_train,
-                         likelihood=likelihood, sigma=float(sigma), seed=seed)
-    except ValueError as err:  # name the chapter parameter, not only the dataclass field
-        raise ValueError(f"invalid VAE parameters: {err}") from None
-    return [base.replace(seed=seed + i) for i in range(runs)]
 
 
 # --------------------------------------------------------------------------- model

@@ -34,7 +34,7 @@ everything since the start, when the evaluation begins. Both survive a resume. C
 every evaluation. The loop around the step (data order, cadence, clocks, resume) is
 :class:`gancond.loop.Loop`.
 
-Used by: chapter 05 (WGAN-GP speed-up).
+Used by: chapter 5 (WGAN-GP speed-up, Fig. 7).
 """
 
 from __future__ import annotations
@@ -55,13 +55,11 @@ from .loop import Loop, Work, optimizer_step
 from .models import Discriminator, Generator
 from .resnet import ResNetCritic, ResNetGenerator
 from .runs import Run, RunStore
-from .scales import SCALES, Z_DIM, check_device, override, resolve_device, scale_from_env, scorer_kwargs
 from .train import Scorer, fixed_latents, q_quantiles
 
 __all__ = ["ARCHS", "WGANConfig", "WithLabels", "gradient_penalty", "critic_loss", "generator_loss",
            "build_models", "eval_labels", "generate_conditional", "conditional_log_cond", "wgan_run_config",
-           "train_wgan", "train_wgans", "load_wgan_generator", "WGANScale", "WGAN_SCALES", "SETTINGS", "setting_name",
-           "WGANExperiment", "wgan_experiment"]
+           "train_wgan", "train_wgans", "load_wgan_generator"]
 
 ARCHS = ("dcgan", "resnet")
 
@@ -373,102 +371,3 @@ def load_wgan_generator(run: Run, name: str = "final") -> nn.Module:
     G, _ = build_models(cfg)
     G.load_state_dict(run.require_checkpoint(name)["G"])
     return G.eval()
-
-
-# --------------------------------------------------------------------------- scales and chapter parameters
-@dataclass(frozen=True)
-class WGANScale:
-    """Sizes of the WGAN-GP experiment at one scale. Every field can be overridden."""
-
-    trials: int  # runs per setting, identical up to the seed (paper: 5)
-    steps: int  # generator iterations per run (reference: 100,000)
-    arch: str  # "resnet" (reference) or "dcgan"
-    width: float  # width multiplier
-    eval_every: int  # generator iterations between evaluations
-    n_eval_z: int  # fixed z for the log-condition number
-    score_samples: int  # class-balanced samples per score evaluation (reference: 50,000)
-    n_real: int  # real images for the scorer's reference statistics
-    n_train: int  # training images used (0 = the whole split)
-
-
-#: WGAN-GP presets. ``book`` is chosen to fit the chapter's 30-minute budget on the 2-core
-#: machine (see chapter 05 for the measured times); ``paper`` is the reference's setting.
-WGAN_SCALES = {
-    "smoke": WGANScale(trials=1, steps=12, arch="dcgan", width=0.125, eval_every=6, n_eval_z=10, score_samples=200,
-                       n_real=500, n_train=2_000),
-    "book": WGANScale(trials=3, steps=1_500, arch="dcgan", width=0.25, eval_every=150, n_eval_z=20,
-                      score_samples=1_000, n_real=5_000, n_train=0),
-    "paper": WGANScale(trials=5, steps=100_000, arch="resnet", width=1.0, eval_every=1_000, n_eval_z=50,
-                       score_samples=50_000, n_real=10_000, n_train=0),
-}
-
-#: the four settings of Fig. 7: (critic steps, clamping)
-SETTINGS = ((5, False), (5, True), (1, False), (1, True))
-
-
-def setting_name(n_critic: int, clamp: bool) -> str:
-    """The legend name of a setting, e.g. "1 critic step + JC"."""
-    return f"{n_critic} critic step{'s' if n_critic > 1 else ''}" + (" + JC" if clamp else "")
-
-
-@dataclass(frozen=True)
-class WGANExperiment:
-    """Chapter 05's validated parameters: the scale with overrides and the base config."""
-
-    dataset: str
-    scale_name: str
-    scale: WGANScale
-    seed: int
-    device: str
-    base: WGANConfig  # 5 critic steps, no clamping; the settings differ in n_critic and clamp
-
-    def seeds(self) -> list[int]:
-        return [self.seed + i for i in range(self.scale.trials)]
-
-    def configs(self, n_critic: int, clamp: bool) -> list[WGANConfig]:
-        return [self.base.replace(n_critic=n_critic, clamp=clamp, seed=s) for s in self.seeds()]
-
-    def scorer_kwargs(self) -> dict:
-        """Keyword arguments of :func:`gancond.scores.make_scorer`: the classifier of the other chapters at this scale."""
-        return scorer_kwargs(SCALES[self.scale_name], self.scale.n_real)
-
-    def describe(self) -> dict:
-        b = self.base
-        return {"dataset": self.dataset, "scale": self.scale_name, **dataclasses.asdict(self.scale),
-                "z_dim": b.z_dim, "batch (critic / generator)": f"{b.batch_size} / {b.gen_batch_size}",
-                "Adam lr, β": f"{b.lr:g}, ({b.beta1:g}, {b.beta2:g}), linear decay: {b.lr_decay}",
-                "gradient penalty, AC-GAN weights": f"{b.gp_weight:g}; {b.acgan_real:g} (real), {b.acgan_fake:g} (fake)",
-                "λ_min, λ_max, ε": f"{b.lambda_min:g}, {b.lambda_max:g}, {b.eps:g}", "seed": self.seed,
-                "device": self.device}
-
-
-def wgan_experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, device: str = "cpu",
-                    lambda_min: float = 1.0, lambda_max: float = 20.0, eps: float = 1.0,
-                    **overrides: Any) -> WGANExperiment:
-    """Validate chapter 05's parameters; ``overrides`` are :class:`WGANScale` fields (None keeps the scale's).
-
-    ``$GANCOND_SCALE`` overrides ``scale``. The ResNet is the reference's 32x32 network, so for
-    MNIST and STL-10 the DCGAN-size network is used whatever the scale says (``describe`` shows
-    which). z_dim is 128 for the ResNet (reference) and :data:`gancond.scales.Z_DIM` for the
-    DCGAN-size network. Raises ValueError naming the
-    offending parameter.
-    """
-    if dataset not in DATASETS:
-        raise ValueError(f"parameter 'dataset' must be one of {sorted(DATASETS)}, got {dataset!r}")
-    scale = scale_from_env(scale)
-    if scale not in WGAN_SCALES:
-        raise ValueError(f"parameter 'scale' must be one of {sorted(WGAN_SCALES)}, got {scale!r}")
-    if not (_is_int(seed) and seed >= 0):
-        raise ValueError(f"parameter 'seed' must be a non-negative integer, got {seed!r}")
-    device = resolve_device(device)
-    sc = override(WGAN_SCALES[scale], overrides, allow_zero=("n_train",), choices={"arch": ARCHS})
-    if sc.arch == "resnet" and DATASETS[dataset][1] != 32:
-        sc = dataclasses.replace(sc, arch="dcgan")  # the reference ResNet is for 32x32 images only
-    try:
-        base = WGANConfig(dataset=dataset, arch=sc.arch, z_dim=128 if sc.arch == "resnet" else Z_DIM[dataset],
-                          width=float(sc.width), steps=sc.steps, n_critic=5, eval_every=min(sc.eval_every, sc.steps),
-                          n_eval_z=sc.n_eval_z, score_samples=sc.score_samples, n_train=sc.n_train,
-                          lambda_min=float(lambda_min), lambda_max=float(lambda_max), eps=float(eps), seed=seed)
-    except ValueError as err:  # name the chapter parameter, not only the dataclass field
-        raise ValueError(f"invalid parameters: {err}") from None
-    return WGANExperiment(dataset, scale, sc, seed, device, base)
