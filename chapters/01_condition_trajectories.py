@@ -67,7 +67,7 @@ from myst_nb import glue
 
 from gancond import claims, plots
 from gancond.arms import finals, judge_ranking, load_arms, ranking_table
-from gancond.bundles import find_bundle
+from gancond.bundles import bundle_note, find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -211,14 +211,10 @@ display(Markdown(markdown_table(table)))
 # %% tags=["hide-input"]
 bundle = find_bundle(dataset, compare_scale) if compare_scale else None
 bverdicts = {}
-if bundle is None:
-    display(Markdown(f"*No `{compare_scale or '(none)'}`-scale bundle for {dataset} in `results/` yet.* To make one on a "
-                     f"GPU: `python tools/bundle.py export --scale paper --dataset {dataset}`, then commit "
-                     f"`results/{dataset}-paper`."))
-else:
+display(Markdown(bundle_note(bundle, dataset, compare_scale)))
+if bundle is not None:
     barms = bundle.arms()
     bverdicts = {rc: judge_ranking(a) for rc, a in barms.items()}
-    display(Markdown(f"**Bundle `{bundle.path.name}`**: {bundle.label}."))
     figb = plots.trajectory_grid({f"{rc}: {len(a.plain)} runs without clamping ({a.exp.scale.name} scale)":
                                   [r.read_table("metrics") for r in a.plain] for rc, a in barms.items()},
                                  rows=["mean_log_cond", "score", "frechet"],

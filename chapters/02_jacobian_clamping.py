@@ -71,7 +71,7 @@ from myst_nb import glue
 from gancond import claims, plots
 from gancond.analysis import two_clusters
 from gancond.arms import PAPER_BAND, arm_table, finals, judge_clamping, load_arms
-from gancond.bundles import find_bundle
+from gancond.bundles import bundle_note, find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -248,15 +248,11 @@ display(Markdown(markdown_table(paper_vs_build(rows, exp.scale.name, data_note))
 # %% tags=["hide-input"]
 bundle = find_bundle(dataset, compare_scale) if compare_scale else None
 bjudged = {}
-if bundle is None:
-    display(Markdown(f"*No `{compare_scale or '(none)'}`-scale bundle for {dataset} in `results/` yet.* To make one on a "
-                     f"GPU: `python tools/bundle.py export --scale paper --dataset {dataset}`, then commit "
-                     f"`results/{dataset}-paper`."))
-else:
+display(Markdown(bundle_note(bundle, dataset, compare_scale)))
+if bundle is not None:
     barms = bundle.arms()
     bsplits = {rc: two_clusters(finals(a.plain, "mean_log_cond")) for rc, a in barms.items()}
     bjudged = {(rc, arm): c for rc, a in barms.items() for arm, c in judge_clamping(a, bsplits[rc]).items()}
-    display(Markdown(f"**Bundle `{bundle.path.name}`**: {bundle.label}."))
     display(arm_table(barms, bsplits))
     for (rc, arm), c in bjudged.items():
         print(f"{rc}, {arm}: Δ log κ {c.d_log_cond}; Δ Fréchet {c.d_frechet}; Δ score {c.d_score}; "

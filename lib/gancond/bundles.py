@@ -36,7 +36,7 @@ from pathlib import Path
 from .runs import Run, RunStore
 
 __all__ = ["Bundle", "BundleError", "export_arms", "open_bundle", "import_bundle", "find_bundle", "results_root",
-           "WEIGHTS_MAX_BYTES"]
+           "WEIGHTS_MAX_BYTES", "bundle_note"]
 
 FORMAT = 1
 WEIGHTS_MAX_BYTES = 2_000_000  # a final generator is bundled only below this size
@@ -217,3 +217,11 @@ def find_bundle(dataset: str, scale: str, root: str | os.PathLike | None = None)
     path = Path(root) if root is not None else results_root()
     path = path / f"{dataset}-{scale}"
     return open_bundle(path) if (path / "bundle.json").exists() else None
+
+
+def bundle_note(bundle: Bundle | None, dataset: str, scale: str) -> str:
+    """One Markdown line for a chapter: the bundle's name and label, or how to make the missing one."""
+    if bundle is not None:
+        return f"**Bundle `{bundle.path.name}`**: {bundle.label}."
+    return (f"*No `{scale or '(none)'}`-scale bundle for {dataset} in `results/` yet.* To make one on a GPU: "
+            f"`python tools/bundle.py export --scale paper --dataset {dataset}`, then commit `results/{dataset}-paper`.")

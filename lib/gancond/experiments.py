@@ -194,10 +194,10 @@ class WGANScale:
 
 #: WGAN-GP presets. ``book`` was chosen to fit the chapter's 30-minute budget on the 2-core
 #: machine; ``paper`` is the reference's setting. Measured on the idle 2-core machine
-#: (2026-11-29): a 5-critic-step book run reached step 1,200 of 1,500 in 427 s of wall-clock
-#: time, 226 s of it in training steps and the rest in evaluations (log κ at 20 z, scores on
-#: 1,000 samples every 150 steps). From that, the chapter's 12 runs need over an hour cold:
-#: over the budget; the evaluation cadence is the first thing to cut.
+#: (2026-11-29): a 5-critic-step book run takes 528-542 s of wall-clock time, 514-527 s of it
+#: in training steps (evaluations are small). From that, the chapter's 12 runs need over an
+#: hour cold (the 1-critic-step half is cheaper): over the budget; the step count (or the
+#: critic's width) has to come down, by measurement.
 WGAN_SCALES = {
     "smoke": WGANScale("smoke", runs=1, steps=12, arch="dcgan", width=0.125, eval_every=6, n_eval_z=10,
                        score_samples=200, n_real=500, n_train=2_000),
