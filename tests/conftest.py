@@ -15,6 +15,15 @@ def _seed():
 
 
 @pytest.fixture
+def one_thread():
+    """Torch on one thread for the test (tiny networks train faster so, and bits are fixed), then back."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture
 def store(tmp_path):
     from gancond.runs import RunStore
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from pathlib import Path
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "experiment_configs.json"
@@ -99,7 +98,6 @@ if __name__ == "__main__":  # (re)write the fixture from the code as it is
     import os
 
     os.environ.pop("GANCOND_SCALE", None)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
     FIXTURE.parent.mkdir(exist_ok=True)
     FIXTURE.write_text(json.dumps(record(), indent=1, sort_keys=True) + "\n")
     print(f"wrote {FIXTURE}")

@@ -204,14 +204,6 @@ def _environment() -> dict:
     return {"torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
 
 
-@pytest.fixture
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_trainer_numbers_match_the_golden_fixture(name, tmp_path, data_root, monkeypatch, one_thread):
     case, path = CASES[name], GOLDEN / f"{name}.json"

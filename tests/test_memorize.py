@@ -22,15 +22,6 @@ def mnist(data_root):
     return load_dataset("mnist", "train", root=data_root)
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny networks train faster on one thread than on two contended ones."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def test_mapping_is_fixed_by_the_seed_and_a_bijection(mnist):
     cfg = MemorizeConfig(n_memorized=300, n_copies=120, seed=3)
     a, b = memorized_set(cfg, data=mnist), memorized_set(cfg, data=mnist)
