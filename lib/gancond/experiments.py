@@ -192,16 +192,21 @@ class WGANScale:
     n_train: int  # training images used (0 = the whole split)
 
 
-#: WGAN-GP presets. ``book`` was chosen to fit the chapter's 30-minute budget on the 2-core
-#: machine; ``paper`` is the reference's setting. Measured on the idle 2-core machine
-#: (2026-11-29): a 5-critic-step book run takes 528-542 s of wall-clock time, 514-527 s of it
-#: in training steps (evaluations are small). From that, the chapter's 12 runs need over an
-#: hour cold (the 1-critic-step half is cheaper): over the budget; the step count (or the
-#: critic's width) has to come down, by measurement.
+#: WGAN-GP presets. ``paper`` is the reference's setting. ``book`` fits the chapter's 30-minute
+#: cold-build budget on the 2-core machine, by measurement (``bench/bench_wgan_preset.py``, idle
+#: machine, 2026-11-29): at width 0.25 one generator iteration costs 0.307 s (5 critic steps),
+#: 0.296 s (5 + JC), 0.079 s (1) and 0.120 s (1 + JC), one evaluation 1.5 s; real runs are about
+#: 13% slower than these medians (a 1,500-iteration 5-step run took 514-527 s of training). The
+#: earlier 1,500 iterations would take 64 min. Width 0.125 at 1,000 iterations would fit (24 min
+#: predicted), but there a 1-step + JC iteration costs 0.62 of a 5-step one instead of 0.39: the
+#: small networks' per-call overhead hides the critic's cost, which is what the paper's speed-up
+#: is about (on a GPU at DIM = 128, one critic update dominates an iteration). So the width
+#: stays and the iterations come down to 600 (evaluation every 60): 27 min of training and
+#: evaluations predicted, about 31 min with the 13%.
 WGAN_SCALES = {
     "smoke": WGANScale("smoke", runs=1, steps=12, arch="dcgan", width=0.125, eval_every=6, n_eval_z=10,
                        score_samples=200, n_real=500, n_train=2_000),
-    "book": WGANScale("book", runs=3, steps=1_500, arch="dcgan", width=0.25, eval_every=150, n_eval_z=20,
+    "book": WGANScale("book", runs=3, steps=600, arch="dcgan", width=0.25, eval_every=60, n_eval_z=20,
                       score_samples=1_000, n_real=5_000, n_train=0),
     "paper": WGANScale("paper", runs=5, steps=100_000, arch="resnet", width=1.0, eval_every=1_000, n_eval_z=50,
                        score_samples=50_000, n_real=10_000, n_train=0),
