@@ -1,0 +1,81 @@
+"""What every chapter starts with, and how it writes its numbers.
+
+- :func:`setup`: the preamble of every chapter. On a CPU it caps torch at 2 threads (the book is
+  built on a 2-core machine, and more threads than cores only slows the small convolutions
+  down); on a GPU it leaves torch alone. It sets the plot style.
+- :func:`settings`: the experiment's settings as one compact line, with the full table
+  collapsed under it (a reader meets the claim and the figures first, not 20 rows of presets).
+- :func:`data_note`: the dataset as the "paper vs this build" table names it, flagging the
+  lossy JPEG copy of CIFAR-10 that the build machine holds.
+- :func:`pm`: "mean ± sd" over runs (one run: the value alone), the book's way of writing a
+  per-setting number.
+
+Nothing here prints a machine path (the run store's folder or the data root).
+
+Used by: chapters 1, 2, 3, 4, 5 and 6.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Mapping
+
+import numpy as np
+
+from .analysis import mean_std
+
+__all__ = ["setup", "settings", "data_note", "pm", "SUMMARY_KEYS"]
+
+#: the settings named in the one-line summary, in this order, when present
+SUMMARY_KEYS = ("dataset", "scale", "recipe", "runs", "steps", "width", "device")
+
+
+def setup(device: str = "auto", threads: int = 2) -> str:
+    """Prepare a chapter's kernel for ``device`` ("auto", "cpu", "cuda", "mps"); returns the resolved device.
+
+    On a CPU, torch is capped at ``threads`` threads (never raised); elsewhere the thread count is
+    left as it is. The plot style is set (:func:`gancond.plots.style`).
+    """
+    import torch
+
+    from . import plots
+    from .experiments import resolve_device
+
+    dev = resolve_device(device)
+    if dev == "cpu":
+        torch.set_num_threads(max(1, min(threads, torch.get_num_threads())))
+    plots.style()
+    return dev
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}" if abs(v) >= 10_000 else str(v)
+    return str(v)
+
+
+def settings(describe: Mapping[str, Any], title: str = "All settings") -> str:
+    """HTML: a one-line summary of ``describe`` (the :data:`SUMMARY_KEYS` it has) and, collapsed
+    under it (``<details>``), a two-column table of every setting.
+
+    ``describe`` is a flat mapping such as :meth:`gancond.experiments.Experiment.describe`.
+    Display it with ``IPython.display.HTML``.
+    """
+    line = ", ".join(f"{k} {html.escape(_value(describe[k]))}" for k in SUMMARY_KEYS if k in describe)
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_value(v))}</td></tr>"
+                   for k, v in describe.items())
+    return (f"<p><b>Settings:</b> {line}.</p>\n<details><summary>{html.escape(title)}</summary>\n"
+            f"<table><thead><tr><th>setting</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>\n</details>")
+
+
+def data_note(dataset: str, manifest: Mapping[str, Any]) -> str:
+    """The dataset's name, with "(lossy JPEG copy)" when the run's manifest says it trained on one."""
+    return dataset + (" (lossy JPEG copy)" if manifest.get("data", {}).get("lossy") else "")
+
+
+def pm(values, digits: int = 2) -> str:
+    """``values`` (one number per run) as "mean ± sd" with ``digits`` decimals; one value: just it."""
+    mu, sd = mean_std(values)
+    return f"{mu:.{digits}f}" + (f" ± {sd:.{digits}f}" if np.isfinite(sd) else "")
