@@ -59,25 +59,21 @@ compare_scale = "paper"  # scale of a committed bundle (results/<dataset>-<scale
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-import torch
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from gancond import claims, plots
-from gancond.arms import finals, judge_ranking, load_arms, ranking_table
+from gancond import chapter, claims, plots
+from gancond.arms import judge_ranking, load_arms, ranking_lines, ranking_rows, ranking_table, require_ranking_data
 from gancond.bundles import bundle_note, find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
-torch.set_num_threads(min(2, torch.get_num_threads()))
+chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, runs=runs, steps=steps, width=width,
                                 eval_every=eval_every, n_eval_z=n_eval_z, score_samples=score_samples)
-plots.style()
 main = arms[recipe]
 exp = main.exp
-recipes = list(arms)
 for rc, a in arms.items():
     print(f"{rc}: {a.exp.runs} runs x {a.exp.scale.steps} steps, batch {a.exp.base.batch_size}, "
           f"lr G {a.exp.base.lr_g:g} / D {a.exp.base.lr_d:g}, width x{a.exp.scale.width:g} ({a.exp.scale.name} scale)")
@@ -130,11 +126,7 @@ glue("fig2_end", f"{last.min():.1f}–{last.max():.1f}", display=False)
 # One colour per run; one column per recipe (the main recipe first).
 
 # %% tags=["hide-input"]
-metrics = {rc: [r.read_table("metrics") for r in a.plain] for rc, a in arms.items()}
-fig1 = plots.trajectory_grid({f"{rc}: {len(ms)} runs without clamping": ms for rc, ms in metrics.items()},
-                             rows=["mean_log_cond", "score", "frechet"],
-                             labels={"score": "score", "frechet": "Fréchet distance"},
-                             seeds=max((a.exp.seeds() for a in arms.values()), key=len), sharey=False)
+fig1 = plots.unclamped_grid(arms)
 fig1.suptitle(f"score: {scorer.name}", y=0.01, fontsize="small")
 plots.save(fig1, f"fig1_left_{dataset}_{exp.scale.name}")
 plt.show()
@@ -149,16 +141,12 @@ plt.show()
 verdicts = {rc: judge_ranking(a) for rc, a in arms.items()}
 tables = [ranking_table(a, verdicts[rc]) for rc, a in arms.items()]
 for rc, v in verdicts.items():
-    print(f"{rc}: largest gap {v.clusters.gap:.2f} at {v.clusters.threshold:.2f} vs within-group range "
-          f"{v.clusters.spread:.2f} -> {'two clusters' if v.clusters.split else 'no split'}")
-    for name, c in [("ρ(log κ, Fréchet distance)", v.rho_fd), ("ρ(log κ, score)", v.rho_score)]:
-        print(f"  {name}: {c if c else 'needs at least 3 runs'}")
-    print(f"  top-k overlap: {v.overlap if v.overlap else 'n/a'}")
+    print("\n".join(ranking_lines(rc, v)))
 display(pd.concat(tables).round(3))
 v = verdicts[recipe]
-glue("rho_fd", str(v.rho_fd) if v.rho_fd else "n/a", display=False)
-glue("rho_score", str(v.rho_score) if v.rho_score else "n/a", display=False)
-glue("overlap", str(v.overlap) if v.overlap else "n/a", display=False)
+glue("rho_fd", chapter.na(v.rho_fd), display=False)
+glue("rho_score", chapter.na(v.rho_score), display=False)
+glue("overlap", chapter.na(v.overlap), display=False)
 glue("split", "split into two clusters" if v.clusters.split else "did not split into two clusters", display=False)
 
 # %% [markdown]
@@ -171,34 +159,8 @@ glue("split", "split into two clusters" if v.clusters.split else "did not split 
 # ## Paper vs this build
 
 # %% tags=["hide-input"]
-data_note = f"{dataset}" + (" (lossy JPEG copy)" if main.plain[0].manifest()["data"]["lossy"] else "")
-
-
-def describe(rc):
-    v, a = verdicts[rc], arms[rc]
-    lc = finals(a.plain, "mean_log_cond")
-    return {"runs": f"{a.exp.runs} runs, {a.exp.scale.steps} steps, width ×{a.exp.scale.width:g}",
-            "range": f"{lc.min():.1f} to {lc.max():.1f}; " + ("two clusters" if v.clusters.split else "one band"),
-            "changes": f"{len(v.changes)} run(s)" if v.clusters.split else "no clusters",
-            "early": f"median {np.median(v.early):.0%} of training",
-            "rho_fd": str(v.rho_fd) if v.rho_fd else "n/a", "rho_score": str(v.rho_score) if v.rho_score else "n/a",
-            "overlap": str(v.overlap) if v.overlap else "n/a"}
-
-
-d = {rc: describe(rc) for rc in recipes}
-table = paper_vs_build([
-    (f"runs ({rc})", "10 runs, DCGAN (Radford et al.), full width", d[rc]["runs"]) for rc in recipes] + [
-    ("log κ(M_z) at fixed z, end of training (Fig. 2)", "about 12 to 20 (MNIST)", f"{last.min():.1f} to {last.max():.1f} ({recipe})"),
-    ("log κ(M_z) at initialisation", "well conditioned (low)", f"{first.min():.1f} to {first.max():.1f}")] + [
-    row for rc in recipes for row in [
-        (f"ill-conditioned early ({rc})", "condition number jumps early in training", d[rc]["early"]),
-        (f"final mean log κ(M_z) over runs ({rc})", "two clusters (Fig. 1)", d[rc]["range"]),
-        (f"runs that change cluster ({rc})", "one (the dark purple run)", d[rc]["changes"]),
-        (f"Spearman ρ, log κ vs Fréchet distance ({rc})", "positive (ill-conditioned runs score worse)", d[rc]["rho_fd"]),
-        (f"Spearman ρ, log κ vs score ({rc})", "negative", d[rc]["rho_score"]),
-        (f"k best-conditioned among k best-scoring ({rc})", "4 of 4 (of 10)", d[rc]["overlap"])]] + [
-    ("scorer", "MNIST classifier (CIFAR/STL: Inception)", scorer.name),
-], exp.scale.name, data_note)
+table = paper_vs_build(ranking_rows(arms, verdicts, recipe, (first.min(), first.max()), (last.min(), last.max()),
+                                   scorer.name), exp.scale.name, chapter.data_note(dataset, main.plain[0].manifest()))
 display(Markdown(markdown_table(table)))
 
 # %% [markdown]
@@ -215,11 +177,7 @@ display(Markdown(bundle_note(bundle, dataset, compare_scale)))
 if bundle is not None:
     barms = bundle.arms()
     bverdicts = {rc: judge_ranking(a) for rc, a in barms.items()}
-    figb = plots.trajectory_grid({f"{rc}: {len(a.plain)} runs without clamping ({a.exp.scale.name} scale)":
-                                  [r.read_table("metrics") for r in a.plain] for rc, a in barms.items()},
-                                 rows=["mean_log_cond", "score", "frechet"],
-                                 labels={"score": "score", "frechet": "Fréchet distance"},
-                                 seeds=max((a.exp.seeds() for a in barms.values()), key=len), sharey=False)
+    figb = plots.unclamped_grid(barms, with_scale=True)
     plt.show()
     display(pd.concat([ranking_table(a, bverdicts[rc]) for rc, a in barms.items()]).round(3))
 
@@ -232,18 +190,8 @@ if bundle is not None:
 
 # %% tags=["hide-input"]
 checks = Checks(exp.scale.name)
-for rc, a in arms.items():
-    ms = metrics[rc]
-    checks.require(len(ms) == a.exp.runs and all(len(m) == len(ms[0]) for m in ms),
-                   f"every {rc} run has the same evaluation steps")
-    checks.require(all(np.isfinite(m["mean_log_cond"]).all() for m in ms), f"{rc}: log-condition numbers are finite")
-    if dataset == "mnist":
-        checks.require(all(m["score"].between(1, 10 + 1e-6).all() for m in ms),
-                       f"{rc}: classifier scores lie in [1, number of classes]")
-checks.require(np.allclose(per_z.groupby("step")["log_cond"].mean().to_numpy(),
-                           metrics[recipe][0]["mean_log_cond"].to_numpy()),
-               "the stored mean log κ is the mean of the stored per-z values")
-for rc in recipes:
+require_ranking_data(checks, arms, recipe, dataset)
+for rc in arms:
     claims.record_ranking(checks, verdicts[rc], rc, arms[rc].exp.runs)
 for rc, v in bverdicts.items():
     claims.record_ranking(checks, v, rc, len(barms[rc].plain), scale=bundle.doc["label"]["scale"])

@@ -62,27 +62,22 @@ compare_scale = "paper"  # scale of a committed bundle (results/<dataset>-<scale
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-import torch
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from gancond import claims, plots
-from gancond.analysis import two_clusters
-from gancond.arms import PAPER_BAND, arm_table, finals, judge_clamping, load_arms
+from gancond import chapter, claims, plots
+from gancond.arms import (PAPER_BAND, arm_table, clamping_line, clamping_rows, dose_points, judge_arms,
+                          judge_dose_points, load_arms, require_clamping_data)
 from gancond.bundles import bundle_note, find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
-torch.set_num_threads(min(2, torch.get_num_threads()))
+chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, eps=eps, q_mode=q_mode, runs=runs,
                                 steps=steps, width=width, eval_every=eval_every, n_eval_z=n_eval_z,
                                 score_samples=score_samples, dose_runs=dose_runs)
-plots.style()
 main = arms[recipe]
 exp, band = main.exp, main.band
-recipes = list(arms)
 for rc, a in arms.items():
     print(f"{rc}: " + ", ".join(f"{k} ({len(v)} runs)" for k, v in a.named().items())
           + f"; {a.exp.scale.steps} steps, batch {a.exp.base.batch_size}, lr G {a.exp.base.lr_g:g} / D {a.exp.base.lr_d:g}")
@@ -122,8 +117,8 @@ glue("cal_band", f"[{band['lambda_min']:g}, {band['lambda_max']:g}]", display=Fa
 # $Q$ after initialisation. It gives {glue:text}`cal_band` here; the paper used $[1, 20]$.
 
 # %% tags=["hide-input"]
-m = {rc: {k: [r.read_table("metrics") for r in v] for k, v in a.named().items()} for rc, a in arms.items()}
-figq = plots.quotient_band({f"{recipe}: unclamped, training-time Q": m[recipe]["unclamped"]}, *PAPER_BAND,
+m = {k: [r.read_table("metrics") for r in v] for k, v in main.named().items()}  # arm -> metrics tables
+figq = plots.quotient_band({f"{recipe}: unclamped, training-time Q": m["unclamped"]}, *PAPER_BAND,
                            prefix="train_", other_band=("calibrated", band["lambda_min"], band["lambda_max"]))
 plots.save(figq, f"quotient_train_{dataset}_{recipe}_{exp.scale.name}")
 plt.show()
@@ -141,7 +136,7 @@ print(f"calibrated band [{band['lambda_min']:g}, {band['lambda_max']:g}] from {b
 # column. Main recipe, the unclamped arm and the two clamped arms of 10 seeds.
 
 # %% tags=["hide-input"]
-cols = dict(list(m[recipe].items())[:3])
+cols = dict(list(m.items())[:3])
 fig = plots.trajectory_grid({f"{recipe}: {k}": v for k, v in cols.items()}, rows=["mean_log_cond", "score", "frechet"],
                             labels={"score": "score", "frechet": "Fréchet distance"}, seeds=exp.seeds())
 fig.suptitle(f"score: {scorer.name}", y=0.01, fontsize="small")
@@ -155,21 +150,19 @@ plt.show()
 # the unclamped runs of their recipe (if they split).
 
 # %% tags=["hide-input"]
-splits = {rc: two_clusters(finals(a.plain, "mean_log_cond")) for rc, a in arms.items()}
+splits, judged = judge_arms(arms)
 display(arm_table(arms, splits))
 
 # %% [markdown]
 # ## Clamped against unclamped, by the rules
 
 # %% tags=["hide-input"]
-judged = {(rc, arm): c for rc, a in arms.items() for arm, c in judge_clamping(a, splits[rc]).items()}
 for (rc, arm), c in judged.items():
-    print(f"{rc}, {arm}: Δ log κ {c.d_log_cond}; Δ Fréchet {c.d_frechet}; Δ score {c.d_score}; "
-          f"sd ratio Fréchet {c.sd_frechet}, score {c.sd_score}")
+    print(clamping_line(rc, arm, c))
 c = judged[(recipe, "paper λ")]
-glue("d_lc", str(c.d_log_cond) if c.d_log_cond else "n/a", display=False)
-glue("d_fd", str(c.d_frechet) if c.d_frechet else "n/a", display=False)
-glue("sd_fd", str(c.sd_frechet) if c.sd_frechet else "n/a", display=False)
+glue("d_lc", chapter.na(c.d_log_cond), display=False)
+glue("d_fd", chapter.na(c.d_frechet), display=False)
+glue("sd_fd", chapter.na(c.sd_frechet), display=False)
 
 # %% [markdown]
 # Main recipe, paper's band: clamping changed the final mean log-condition number by
@@ -183,11 +176,8 @@ glue("sd_fd", str(c.sd_frechet) if c.sd_frechet else "n/a", display=False)
 # Fréchet distance, coloured by arm, marker by recipe.
 
 # %% tags=["hide-input"]
-pts = pd.DataFrame([{"recipe": rc, "arm": name, "lambda_max": (np.inf if name == "unclamped" else r.config["lambda_max"]),
-                     "log_cond": finals([r], "mean_log_cond")[0], "frechet": finals([r], "frechet")[0]}
-                    for rc, a in arms.items() for name, rs in a.named().items() for r in rs])
-dose = claims.judge_dose(pts.loc[pts.recipe == recipe, "lambda_max"], pts.loc[pts.recipe == recipe, "log_cond"],
-                         pts.loc[pts.recipe == recipe, "frechet"], pts["log_cond"], pts["frechet"])
+pts = dose_points(arms)
+dose = judge_dose_points(pts, recipe)
 figd = plots.dose_response(pts, title=f"{dataset}: every run, pooled Spearman {dose.rho_pooled}"
                            if dose.rho_pooled else dataset)
 plots.save(figd, f"dose_response_{dataset}_{exp.scale.name}")
@@ -196,10 +186,10 @@ means = pts[pts.recipe == recipe].groupby("lambda_max", sort=True)[["log_cond", 
 display(means.round(3))
 for name, rho in [("ρ(dose, final log κ)", dose.rho_dose_log_cond), ("ρ(dose, final Fréchet distance)", dose.rho_dose_frechet),
                   ("pooled ρ(final log κ, final Fréchet distance)", dose.rho_pooled)]:
-    print(f"{name}: {rho if rho else 'n/a'}")
-glue("rho_pooled", str(dose.rho_pooled) if dose.rho_pooled else "n/a", display=False)
-glue("rho_dose_fd", str(dose.rho_dose_frechet) if dose.rho_dose_frechet else "n/a", display=False)
-glue("rho_dose_lc", str(dose.rho_dose_log_cond) if dose.rho_dose_log_cond else "n/a", display=False)
+    print(f"{name}: {chapter.na(rho)}")
+glue("rho_pooled", chapter.na(dose.rho_pooled), display=False)
+glue("rho_dose_fd", chapter.na(dose.rho_dose_frechet), display=False)
+glue("rho_dose_lc", chapter.na(dose.rho_dose_log_cond), display=False)
 
 # %% [markdown]
 # Over the main recipe's runs, the clamp strength against the final mean log-condition number:
@@ -211,32 +201,8 @@ glue("rho_dose_lc", str(dose.rho_dose_log_cond) if dose.rho_dose_log_cond else "
 # ## Paper vs this build
 
 # %% tags=["hide-input"]
-data_note = f"{dataset}" + (" (lossy JPEG copy)" if main.plain[0].manifest()["data"]["lossy"] else "")
-
-
-def s_(x):
-    return str(x) if x is not None else "n/a"
-
-
-rows = [("runs per arm", "10", "; ".join(f"{rc}: " + ", ".join(f"{k} {len(v)}" for k, v in a.named().items())
-                                        for rc, a in arms.items())),
-        ("λ_min, λ_max, ε", "1, 20, 1", f"1, 20, {exp.base.eps:g} ({exp.base.q_mode} Q)"),
-        ("λ band from the paper's procedure", "[1, 20] (chosen by the authors)", f"[{band['lambda_min']:g}, {band['lambda_max']:g}]")]
-for (rc, arm), c in judged.items():
-    rows += [(f"{arm} ({rc}): clamped runs in the ill-conditioned cluster", "MNIST 0/10, CIFAR-10 1/10",
-              f"{c.n_ill} of {c.n}" if c.n_ill is not None else "no split"),
-             (f"{arm} ({rc}): as good as the best unclamped cluster", "yes",
-              (f"Fréchet {c.reach[0]:.2f} vs {c.reach[1]:.2f}, score {c.reach[2]:.3f} vs {c.reach[3]:.3f}" if c.reach else "no split")),
-             (f"{arm} ({rc}): Δ final mean log κ", "lower (growth stops early)", s_(c.d_log_cond)),
-             (f"{arm} ({rc}): Δ mean final Fréchet distance", "lower", s_(c.d_frechet)),
-             (f"{arm} ({rc}): Δ mean final score", "higher", s_(c.d_score)),
-             (f"{arm} ({rc}): sd ratio of Fréchet distance / score", "much smaller",
-              f"{s_(c.sd_frechet)} / {s_(c.sd_score)}")]
-rows += [("dose: ρ(λ_max, final log κ)", "— (beyond the paper)", s_(dose.rho_dose_log_cond)),
-         ("dose: ρ(λ_max, final Fréchet distance)", "— (beyond the paper; follows if conditioning causes quality)",
-          s_(dose.rho_dose_frechet)),
-         ("pooled ρ(final log κ, final Fréchet distance)", "positive", s_(dose.rho_pooled))]
-display(Markdown(markdown_table(paper_vs_build(rows, exp.scale.name, data_note))))
+rows = clamping_rows(arms, judged, dose, recipe)
+display(Markdown(markdown_table(paper_vs_build(rows, exp.scale.name, chapter.data_note(dataset, main.plain[0].manifest())))))
 
 # %% [markdown]
 # ## At the paper's scale, from a bundle
@@ -251,29 +217,17 @@ bjudged = {}
 display(Markdown(bundle_note(bundle, dataset, compare_scale)))
 if bundle is not None:
     barms = bundle.arms()
-    bsplits = {rc: two_clusters(finals(a.plain, "mean_log_cond")) for rc, a in barms.items()}
-    bjudged = {(rc, arm): c for rc, a in barms.items() for arm, c in judge_clamping(a, bsplits[rc]).items()}
+    bsplits, bjudged = judge_arms(barms)
     display(arm_table(barms, bsplits))
     for (rc, arm), c in bjudged.items():
-        print(f"{rc}, {arm}: Δ log κ {c.d_log_cond}; Δ Fréchet {c.d_frechet}; Δ score {c.d_score}; "
-              f"sd ratio Fréchet {c.sd_frechet}, score {c.sd_score}")
+        print(clamping_line(rc, arm, c))
 
 # %% [markdown]
 # ## Checks
 
 # %% tags=["hide-input"]
 checks = Checks(exp.scale.name)
-for rc, a in arms.items():
-    ms = [t for v in m[rc].values() for t in v]
-    checks.require(all(len(t) == len(ms[0]) for t in ms), f"{rc}: every arm has the same evaluations")
-    checks.require(all(t["penalty"].iloc[1:].notna().all() for k, v in m[rc].items() if k != "unclamped" for t in v)
-                   and all(t["penalty"].isna().all() for t in m[rc]["unclamped"]), f"{rc}: the penalty is logged for clamped runs only")
-    checks.require([r.config["seed"] for r in a.plain] == [r.config["seed"] for r in a.paper],
-                   f"{rc}: clamped and unclamped runs share their seeds")
-    checks.require(all(r.config["recipe"] == rc for v in a.named().values() for r in v), f"{rc}: every run has its recipe")
-checks.require(0 <= band["lambda_min"] < band["lambda_max"], "the calibrated band is a valid band")
-checks.require(all(r.config["lambda_max"] == band["lambda_max"] for r in main.calibrated),
-               "the calibrated arm uses the calibrated band")
+require_clamping_data(checks, arms, recipe)
 for (rc, arm), c in judged.items():
     claims.record_clamping(checks, c, arm, rc)
 claims.record_dose(checks, dose, recipe)

@@ -37,3 +37,45 @@ def test_bad_arms_input():
         load_arms(scale="smoke", recipe="sgd")
     with pytest.raises(ValueError, match="runs"):
         load_arms(scale="smoke", runs=-1)
+
+
+def test_what_chapters_1_and_2_compute_from_the_arms(smoke_arms):
+    from dataclasses import replace
+
+    from gancond.arms import (Arms, clamping_line, clamping_rows, dose_points, judge_arms, judge_dose_points,
+                              judge_ranking, ranking_lines, ranking_rows, require_clamping_data, require_ranking_data)
+    from gancond.report import Checks
+
+    _, arms, _ = smoke_arms
+    verdicts = {rc: judge_ranking(a) for rc, a in arms.items()}
+    lines = ranking_lines("tfgan", verdicts["tfgan"])
+    assert lines[0].startswith("tfgan: largest gap") and lines[-1].startswith("  top-k overlap:") and len(lines) == 4
+    rows = ranking_rows(arms, verdicts, "tfgan", (1.0, 2.0), (3.0, 4.5), "const")
+    assert all(len(r) == 3 for r in rows) and rows[-1] == ("scorer", "MNIST classifier (CIFAR/STL: Inception)", "const")
+    assert len(rows) == 2 + 2 + 6 * 2 + 1  # runs per recipe, Fig. 2 rows, 6 per recipe, scorer
+    assert ("log κ(M_z) at fixed z, end of training (Fig. 2)", "about 12 to 20 (MNIST)", "3.0 to 4.5 (tfgan)") in rows
+
+    splits, judged = judge_arms(arms)
+    assert set(splits) == {"tfgan", "radford"}
+    assert set(judged) == {("tfgan", "paper λ"), ("tfgan", "calibrated λ"), ("radford", "paper λ")}
+    assert clamping_line("tfgan", "paper λ", judged[("tfgan", "paper λ")]).startswith("tfgan, paper λ: Δ log κ ")
+    pts = dose_points(arms)
+    assert len(pts) == sum(len(v) for a in arms.values() for v in a.named().values())
+    assert np.isinf(pts.loc[pts.arm == "unclamped", "lambda_max"]).all()
+    assert (pts.loc[pts.arm != "unclamped", "lambda_max"] < np.inf).all()
+    dose = judge_dose_points(pts, "tfgan")
+    rows2 = clamping_rows(arms, judged, dose, "tfgan")
+    assert len(rows2) == 3 + 6 * len(judged) + 3 and rows2[0][0] == "runs per arm"
+
+    checks = Checks("smoke")
+    require_ranking_data(checks, arms, "tfgan", "cifar10")  # the stand-in scorer's "scores" are not in [1, 10]
+    require_clamping_data(checks, arms, "tfgan")
+    assert all(r["result"] == "holds" for r in checks.rows) and len(checks.rows) == 2 * 2 + 1 + 4 * 2 + 2
+    with pytest.raises(AssertionError, match=r"classifier scores lie in \[1, number of classes\]"):
+        require_ranking_data(Checks("smoke"), arms, "tfgan", "mnist")  # on MNIST they must be
+    # a clamped arm whose seeds differ from the unclamped runs' fails the chapter
+    a = arms["radford"]
+    bad = {"tfgan": arms["tfgan"], "radford": replace(a, paper=list(reversed(a.paper)))}
+    with pytest.raises(AssertionError, match="share their seeds"):
+        require_clamping_data(Checks("smoke"), bad, "tfgan")
+    assert isinstance(bad["radford"], Arms)

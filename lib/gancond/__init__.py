@@ -28,6 +28,7 @@ above the trainers:
 - ``arms``        the GAN arms chapters 1-4 share
 - ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
 - ``report``      the chapters' "paper vs this build" tables and checks
+- ``chapter``     what every chapter starts with (setup, settings line, data note) and its number format
 - ``plots``       the figure style and the paper's panel layouts
 """
 

@@ -10,6 +10,10 @@ For the main recipe (book scale: ``tfgan``, 10 seeds per arm):
   :func:`gancond.claims.dose_levels` (chapter 2, beyond the paper).
 
 For a second recipe (book scale: ``radford``) only ``unclamped`` and ``paper λ``.
+
+Below the arms, what chapters 1 and 2 compute from them: the verdicts of the paper's rules
+(:func:`judge_ranking`, :func:`judge_arms`, :func:`judge_dose_points`), their tables, printed
+lines and "paper vs this build" rows, and the consistency checks of the stored runs.
 :func:`train_arms` trains what is missing in two sweeps: first the main recipe's unclamped runs
 (the calibration needs them), then everything else at once, so every core stays busy.
 
@@ -29,7 +33,8 @@ from .experiments import Experiment, gan_experiment
 from .train import GANConfig, train_gans
 
 __all__ = ["Arms", "calibrated_band", "clamped", "train_arms", "load_arms", "finals", "PAPER_BAND", "judge_ranking",
-           "ranking_table", "judge_clamping", "arm_table"]
+           "ranking_table", "judge_clamping", "arm_table", "ranking_lines", "ranking_rows", "require_ranking_data",
+           "judge_arms", "clamping_line", "dose_points", "judge_dose_points", "clamping_rows", "require_clamping_data"]
 
 PAPER_BAND = (1.0, 20.0)  # λ_min, λ_max of Algorithm 1 in the paper
 
@@ -212,3 +217,151 @@ def arm_table(arms: dict, splits: dict) -> "pd.DataFrame":
                 f"{int(np.sum(f['log_cond'] > splits[rc].threshold))} of {len(rs)}" if splits[rc].split else "no split")
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- what chapters 1 and 2 print and check
+def _s(x) -> str:
+    return str(x) if x is not None else "n/a"
+
+
+def ranking_lines(rc: str, v) -> list[str]:
+    """Chapter 1's printed account of the ranking verdict ``v`` (:func:`judge_ranking`) of recipe ``rc``."""
+    c = v.clusters
+    out = [f"{rc}: largest gap {c.gap:.2f} at {c.threshold:.2f} vs within-group range {c.spread:.2f} -> "
+           f"{'two clusters' if c.split else 'no split'}"]
+    for name, rho in [("ρ(log κ, Fréchet distance)", v.rho_fd), ("ρ(log κ, score)", v.rho_score)]:
+        out.append(f"  {name}: {rho if rho else 'needs at least 3 runs'}")
+    out.append(f"  top-k overlap: {v.overlap if v.overlap else 'n/a'}")
+    return out
+
+
+def ranking_rows(arms: dict, verdicts: dict, recipe: str, first: tuple[float, float], last: tuple[float, float],
+                 scorer_name: str) -> list[tuple[str, str, str]]:
+    """Chapter 1's "paper vs this build" rows: (what, paper, this build) for every recipe of
+    ``arms`` with its ``verdicts`` (recipe -> :func:`judge_ranking`); ``first``/``last`` are the
+    (min, max) of log κ(M_z) over the fixed z of the main ``recipe``'s first run at the first
+    and the last evaluation (Fig. 2)."""
+    def build(rc: str) -> dict:
+        v, a = verdicts[rc], arms[rc]
+        lc = finals(a.plain, "mean_log_cond")
+        return {"runs": f"{a.exp.runs} runs, {a.exp.scale.steps} steps, width ×{a.exp.scale.width:g}",
+                "range": f"{lc.min():.1f} to {lc.max():.1f}; " + ("two clusters" if v.clusters.split else "one band"),
+                "changes": f"{len(v.changes)} run(s)" if v.clusters.split else "no clusters",
+                "early": f"median {np.median(v.early):.0%} of training",
+                "rho_fd": _s(v.rho_fd), "rho_score": _s(v.rho_score), "overlap": _s(v.overlap)}
+
+    d = {rc: build(rc) for rc in arms}
+    rows = [(f"runs ({rc})", "10 runs, DCGAN (Radford et al.), full width", d[rc]["runs"]) for rc in arms]
+    rows += [("log κ(M_z) at fixed z, end of training (Fig. 2)", "about 12 to 20 (MNIST)",
+              f"{last[0]:.1f} to {last[1]:.1f} ({recipe})"),
+             ("log κ(M_z) at initialisation", "well conditioned (low)", f"{first[0]:.1f} to {first[1]:.1f}")]
+    for rc in arms:
+        rows += [(f"ill-conditioned early ({rc})", "condition number jumps early in training", d[rc]["early"]),
+                 (f"final mean log κ(M_z) over runs ({rc})", "two clusters (Fig. 1)", d[rc]["range"]),
+                 (f"runs that change cluster ({rc})", "one (the dark purple run)", d[rc]["changes"]),
+                 (f"Spearman ρ, log κ vs Fréchet distance ({rc})", "positive (ill-conditioned runs score worse)",
+                  d[rc]["rho_fd"]),
+                 (f"Spearman ρ, log κ vs score ({rc})", "negative", d[rc]["rho_score"]),
+                 (f"k best-conditioned among k best-scoring ({rc})", "4 of 4 (of 10)", d[rc]["overlap"])]
+    return rows + [("scorer", "MNIST classifier (CIFAR/STL: Inception)", scorer_name)]
+
+
+def require_ranking_data(checks, arms: dict, recipe: str, dataset: str) -> None:
+    """Chapter 1's consistency checks of the stored unclamped runs (``checks``: :class:`gancond.report.Checks`):
+    equal evaluation steps, finite log κ, classifier scores in [1, 10] on MNIST, and the stored
+    mean log κ of the main recipe's first run equal to the mean of its stored per-z values."""
+    for rc, a in arms.items():
+        ms = [r.read_table("metrics") for r in a.plain]
+        checks.require(len(ms) == a.exp.runs and all(len(m) == len(ms[0]) for m in ms),
+                       f"every {rc} run has the same evaluation steps")
+        checks.require(all(np.isfinite(m["mean_log_cond"]).all() for m in ms), f"{rc}: log-condition numbers are finite")
+        if dataset == "mnist":
+            checks.require(all(m["score"].between(1, 10 + 1e-6).all() for m in ms),
+                           f"{rc}: classifier scores lie in [1, number of classes]")
+    first = arms[recipe].plain[0]
+    per_z = first.read_table("per_z")
+    checks.require(np.allclose(per_z.groupby("step")["log_cond"].mean().to_numpy(),
+                               first.read_table("metrics")["mean_log_cond"].to_numpy()),
+                   "the stored mean log κ is the mean of the stored per-z values")
+
+
+def judge_arms(arms: dict) -> tuple[dict, dict]:
+    """Chapter 2's verdicts for every recipe of ``arms``: (recipe -> the split of its unclamped
+    runs' final mean log κ, (recipe, arm) -> :class:`gancond.claims.Clamping`)."""
+    from .analysis import two_clusters
+
+    splits = {rc: two_clusters(finals(a.plain, "mean_log_cond")) for rc, a in arms.items()}
+    judged = {(rc, arm): c for rc, a in arms.items() for arm, c in judge_clamping(a, splits[rc]).items()}
+    return splits, judged
+
+
+def clamping_line(rc: str, arm: str, c) -> str:
+    """Chapter 2's printed account of one clamped arm's :class:`gancond.claims.Clamping` ``c``."""
+    return (f"{rc}, {arm}: Δ log κ {c.d_log_cond}; Δ Fréchet {c.d_frechet}; Δ score {c.d_score}; "
+            f"sd ratio Fréchet {c.sd_frechet}, score {c.sd_score}")
+
+
+def dose_points(arms: dict) -> "pd.DataFrame":
+    """One row per run of every arm and recipe: recipe, arm, dose λ_max (inf when unclamped), final
+    mean log κ, final Fréchet distance (chapter 2's dose-response figure)."""
+    import pandas as pd
+
+    return pd.DataFrame([{"recipe": rc, "arm": name, "lambda_max": np.inf if name == "unclamped" else r.config["lambda_max"],
+                          "log_cond": finals([r], "mean_log_cond")[0], "frechet": finals([r], "frechet")[0]}
+                         for rc, a in arms.items() for name, rs in a.named().items() for r in rs])
+
+
+def judge_dose_points(pts: "pd.DataFrame", recipe: str):
+    """:func:`gancond.claims.judge_dose` on :func:`dose_points`: the dose rule on the main
+    ``recipe``'s runs, the pooled correlation on every run."""
+    from .claims import judge_dose
+
+    main = pts[pts.recipe == recipe]
+    return judge_dose(main["lambda_max"], main["log_cond"], main["frechet"], pts["log_cond"], pts["frechet"])
+
+
+def clamping_rows(arms: dict, judged: dict, dose, recipe: str) -> list[tuple[str, str, str]]:
+    """Chapter 2's "paper vs this build" rows for ``arms`` with their verdicts ``judged`` (from
+    :func:`judge_arms`) and ``dose`` (from :func:`judge_dose_points`)."""
+    a0 = arms[recipe]
+    band = a0.band
+    rows = [("runs per arm", "10", "; ".join(f"{rc}: " + ", ".join(f"{k} {len(v)}" for k, v in a.named().items())
+                                            for rc, a in arms.items())),
+            ("λ_min, λ_max, ε", "1, 20, 1", f"1, 20, {a0.exp.base.eps:g} ({a0.exp.base.q_mode} Q)"),
+            ("λ band from the paper's procedure", "[1, 20] (chosen by the authors)",
+             f"[{band['lambda_min']:g}, {band['lambda_max']:g}]")]
+    for (rc, arm), c in judged.items():
+        rows += [(f"{arm} ({rc}): clamped runs in the ill-conditioned cluster", "MNIST 0/10, CIFAR-10 1/10",
+                  f"{c.n_ill} of {c.n}" if c.n_ill is not None else "no split"),
+                 (f"{arm} ({rc}): as good as the best unclamped cluster", "yes",
+                  (f"Fréchet {c.reach[0]:.2f} vs {c.reach[1]:.2f}, score {c.reach[2]:.3f} vs {c.reach[3]:.3f}"
+                   if c.reach else "no split")),
+                 (f"{arm} ({rc}): Δ final mean log κ", "lower (growth stops early)", _s(c.d_log_cond)),
+                 (f"{arm} ({rc}): Δ mean final Fréchet distance", "lower", _s(c.d_frechet)),
+                 (f"{arm} ({rc}): Δ mean final score", "higher", _s(c.d_score)),
+                 (f"{arm} ({rc}): sd ratio of Fréchet distance / score", "much smaller",
+                  f"{_s(c.sd_frechet)} / {_s(c.sd_score)}")]
+    return rows + [("dose: ρ(λ_max, final log κ)", "— (beyond the paper)", _s(dose.rho_dose_log_cond)),
+                   ("dose: ρ(λ_max, final Fréchet distance)",
+                    "— (beyond the paper; follows if conditioning causes quality)", _s(dose.rho_dose_frechet)),
+                   ("pooled ρ(final log κ, final Fréchet distance)", "positive", _s(dose.rho_pooled))]
+
+
+def require_clamping_data(checks, arms: dict, recipe: str) -> None:
+    """Chapter 2's consistency checks of the stored arms: equal evaluations within a recipe, the
+    penalty logged for clamped runs only, shared seeds, every run's recipe, a valid calibrated
+    band used by the calibrated arm of the main ``recipe``."""
+    for rc, a in arms.items():
+        m = {k: [r.read_table("metrics") for r in v] for k, v in a.named().items()}
+        ms = [t for v in m.values() for t in v]
+        checks.require(all(len(t) == len(ms[0]) for t in ms), f"{rc}: every arm has the same evaluations")
+        checks.require(all(t["penalty"].iloc[1:].notna().all() for k, v in m.items() if k != "unclamped" for t in v)
+                       and all(t["penalty"].isna().all() for t in m["unclamped"]),
+                       f"{rc}: the penalty is logged for clamped runs only")
+        checks.require([r.config["seed"] for r in a.plain] == [r.config["seed"] for r in a.paper],
+                       f"{rc}: clamped and unclamped runs share their seeds")
+        checks.require(all(r.config["recipe"] == rc for v in a.named().values() for r in v), f"{rc}: every run has its recipe")
+    band = arms[recipe].band
+    checks.require(0 <= band["lambda_min"] < band["lambda_max"], "the calibrated band is a valid band")
+    checks.require(all(r.config["lambda_max"] == band["lambda_max"] for r in arms[recipe].calibrated),
+                   "the calibrated arm uses the calibrated band")

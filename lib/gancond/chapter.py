@@ -7,6 +7,7 @@
   collapsed under it (a reader meets the claim and the figures first, not 20 rows of presets).
 - :func:`data_note`: the dataset as the "paper vs this build" table names it, flagging the
   lossy JPEG copy of CIFAR-10 that the build machine holds.
+- :func:`na`: a statistic's text, or "n/a" where too few runs gave none.
 - :func:`pm`: "mean ± sd" over runs (one run: the value alone), the book's way of writing a
   per-setting number.
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from .analysis import mean_std
 
-__all__ = ["setup", "settings", "data_note", "pm", "SUMMARY_KEYS"]
+__all__ = ["setup", "settings", "data_note", "pm", "na", "SUMMARY_KEYS"]
 
 #: the settings named in the one-line summary, in this order, when present
 SUMMARY_KEYS = ("dataset", "scale", "recipe", "runs", "steps", "width", "device")
@@ -79,3 +80,8 @@ def pm(values, digits: int = 2) -> str:
     """``values`` (one number per run) as "mean ± sd" with ``digits`` decimals; one value: just it."""
     mu, sd = mean_std(values)
     return f"{mu:.{digits}f}" + (f" ± {sd:.{digits}f}" if np.isfinite(sd) else "")
+
+
+def na(statistic, missing: str = "n/a") -> str:
+    """``str(statistic)``, or ``missing`` when it is None (a statistic too few runs could not give)."""
+    return missing if statistic is None else str(statistic)

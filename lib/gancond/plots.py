@@ -3,6 +3,7 @@
 - :func:`trajectory_grid`: Figure 1 / 5 / 6 / 12 / 13 — rows are metrics (mean log-condition
   number, score, Fréchet distance), columns are conditions (without / with clamping), one
   colour per run (the same seed has the same colour in every column).
+- :func:`unclamped_grid`: Figure 1, left column — the unclamped runs of every recipe.
 - :func:`per_z_trajectories`: Figure 2 — log κ(M_z) at each fixed z over training.
 - :func:`quotient_band`: the quotient Q over training with the [λ_min, λ_max] band.
 - :func:`settings_panels`: Figure 7 — scores against generator iterations and wall-clock time,
@@ -20,8 +21,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "per_z_trajectories", "quotient_band", "settings_panels",
-           "dose_response", "save"]
+__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid", "per_z_trajectories", "quotient_band",
+           "settings_panels", "dose_response", "save"]
 
 #: axis labels of the stored metric columns
 LABELS = {
@@ -84,6 +85,17 @@ def trajectory_grid(runs: Mapping[str, Sequence[pd.DataFrame]], rows: Sequence[s
     else:
         fig.tight_layout()
     return fig
+
+
+def unclamped_grid(arms: Mapping, with_scale: bool = False) -> plt.Figure:
+    """Figure 1, left column, for every recipe: :func:`trajectory_grid` of the unclamped runs of
+    ``arms`` (recipe -> :class:`gancond.arms.Arms`), one column per recipe, rows mean log κ,
+    score, Fréchet distance. ``with_scale`` names the scale in the column titles (a bundle)."""
+    cols = {f"{rc}: {len(a.plain)} runs without clamping" + (f" ({a.exp.scale.name} scale)" if with_scale else ""):
+            [r.read_table("metrics") for r in a.plain] for rc, a in arms.items()}
+    return trajectory_grid(cols, rows=["mean_log_cond", "score", "frechet"],
+                           labels={"score": "score", "frechet": "Fréchet distance"},
+                           seeds=max((a.exp.seeds() for a in arms.values()), key=len), sharey=False)
 
 
 def per_z_trajectories(per_z: pd.DataFrame, title: str = "") -> plt.Figure:
