@@ -24,11 +24,13 @@ above the trainers:
   builders of run configs (one ``Experiment`` shape for every kind of run), ``load_model``
 - ``scores``      classifier score, Frechet distance, mode statistics
 - ``analysis``    correlations, differences and clusters over runs
+- ``spectra``     average-Jacobian spectra of generators and decoders over runs (Figs. 3-4)
 - ``claims``      the paper's claims, judged on this build's runs
 - ``arms``        the GAN arms chapters 1-4 share
 - ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
 - ``report``      the chapters' "paper vs this build" tables and checks
 - ``plots``       the figure style and the paper's panel layouts
+- ``chapter``     what every chapter starts with (thread cap, plot style, settings, data note, mean ± sd)
 """
 
 __version__ = "0.1.0"
