@@ -240,7 +240,8 @@ def gan_vae_table(sv_gan, sv_vae, final_gan, final_vae) -> pd.DataFrame:
                      _spread_or_nan(log_sv), np.mean(_final(final, len(sv), "final mean log κ"))])
     cols = ["σ_1(E[J]) (mean over runs)", "geometric mean σ_k(E[J])", "log σ_1 / σ_min of E[J]",
             "across-run spread of log σ_k", "final mean log κ(M_z)"]
-    return pd.DataFrame({"network": ["GAN generator", "VAE decoder"], **{c: [r[i] for r in rows] for i, c in enumerate(cols)}})
+    return pd.DataFrame({"network": ["GAN generator", "VAE decoder"],
+                         **{c: [r[i] for r in rows] for i, c in enumerate(cols)}})
 
 
 def clamping_table(sv_plain, sv_clamped, final_plain, final_clamped) -> pd.DataFrame:
