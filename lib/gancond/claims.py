@@ -41,8 +41,15 @@ resamples, seed 0):
   distance) has its interval above 0. Pooled over every run of every arm and both recipes,
   conditioning and quality go together when ρ(final log κ, final Fréchet distance) has its
   interval above 0. The dose levels are the calibrated λ_max times :data:`DOSE_FRACTIONS`.
+- **Average-Jacobian spectra** [Sec. 3, Fig. 3; Sec. 4, Fig. 4] (:func:`judge_spectra`): GAN
+  spectra vary more from run to run than VAE spectra when the interval of the ratio of their
+  across-run spreads of log σ_k(E_z[J_z]) (GAN / VAE) lies above 1, tested with at least
+  :data:`MIN_SPREAD_RUNS` runs per group; the VAE decoder is less sensitive when the VAE − GAN
+  difference of mean log σ_1, and of mean log σ_k over k, has its interval below 0; clamped
+  generators end better conditioned when the clamped − unclamped difference of mean
+  log κ(E_z[J_z]) has its interval below 0 (these two with at least :data:`MIN_RUNS` runs).
 
-Used by: chapters 1, 2, 5 and 6; chapter 4 cites its rule.
+Used by: chapters 1, 2, 3, 5 and 6; chapter 4 cites its rule.
 """
 
 from __future__ import annotations
@@ -361,6 +368,109 @@ def record_dose(checks, d: Dose, recipe: str) -> None:
             checks.untested(claim, "too few runs or no spread", rc)
         else:
             checks.claim(rho.low > 0, claim, str(rho), rc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 3 (Figs. 3-4): the average-Jacobian spectra of GAN generators, VAE decoders and clamped
+# generators. Rules as chapter 3 stated them before its book-scale runs; moved here unchanged.
+# ---------------------------------------------------------------------------------------------
+
+__all__ += ["MIN_SPREAD_RUNS", "FIG3_SPREAD", "FIG3_TOP", "FIG3_GEO", "FIG4_COND", "Spectra", "judge_spectra",
+            "record_spectra"]
+
+MIN_SPREAD_RUNS = 5  # fewest runs per group for a spread ratio (with 3, a resample often repeats one run)
+FIG3_SPREAD = "GAN spectra vary more from run to run than VAE spectra (Fig. 3)"
+FIG3_TOP = "the VAE decoder is less sensitive than the GAN generator: lower σ_1 of E_z[J_z] (Fig. 3)"
+FIG3_GEO = "the VAE decoder is less sensitive overall: lower singular values across the spectrum (Fig. 3)"
+FIG4_COND = "clamped generators end with a better-conditioned average Jacobian (Fig. 4)"
+
+
+@dataclass(frozen=True)
+class Spectra:
+    """Chapter 3's statistics: GAN vs VAE spectra (Fig. 3), unclamped vs clamped (Fig. 4)."""
+
+    n_gan: int  # runs per group
+    n_vae: int
+    n_clamped: int
+    spread: object | None  # gancond.spectra.SpreadRatio, spread of log σ_k GAN / VAE (None under 2 runs)
+    clamp_spread: object | None  # the same, clamped / unclamped (reported, not judged)
+    spread_gan: float  # across-run spread of log σ_k (nan under 2 runs)
+    spread_vae: float
+    top_gan: float  # σ_1(E_z[J_z]), mean over runs
+    top_vae: float
+    geo_ratio: float  # geometric mean of σ_k, GAN / VAE (exp of the difference of mean log σ_k)
+    d_top: object | None  # Difference of log σ_1, VAE − GAN (None under MIN_RUNS per group)
+    d_geo: object | None  # Difference of mean log σ_k, VAE − GAN
+    d_cond: object | None  # Difference of log κ(E_z[J_z]), clamped − unclamped (None under MIN_RUNS)
+
+    @property
+    def enough_for_spread(self) -> bool:
+        return min(self.n_gan, self.n_vae) >= MIN_SPREAD_RUNS and self.spread is not None
+
+    @property
+    def top_ratio(self) -> float:
+        return self.top_gan / self.top_vae
+
+    @property
+    def spread_text(self) -> str:
+        """The GAN / VAE spread ratio, with its interval only when the runs suffice for one."""
+        if self.spread is None:
+            return "n/a"
+        s = self.spread
+        return f"{s.value:.2f} ({100 * s.level:.0f}% interval [{s.low:.2f}, {s.high:.2f}])" if self.enough_for_spread \
+            else f"{s.value:.2f}"
+
+
+def judge_spectra(sv_gan, sv_vae, sv_clamped) -> Spectra:
+    """Apply chapter 3's rules to the spectra σ_k(E_z[J_z]) of the final networks: sv_gan,
+    sv_vae, sv_clamped (n_runs, n_z) of the unclamped GAN generators, the VAE decoders and the
+    clamped generators (descending rows)."""
+    from .analysis import mean_difference
+    from .spectra import log_cond_average, log_spectrum, log_spread, mean_log_sigma, sigma_1, spread_ratio
+
+    log_g, log_v, log_c = log_spectrum(sv_gan), log_spectrum(sv_vae), log_spectrum(sv_clamped)
+    n_g, n_v, n_c = len(log_g), len(log_v), len(log_c)
+
+    def ratio(a, b):
+        try:
+            return spread_ratio(a, b) if min(len(a), len(b)) >= 2 else None
+        except ValueError:  # no spread in the reference group
+            return None
+
+    several = min(n_g, n_v) >= MIN_RUNS  # intervals over fewer runs say nothing
+    several_gan = min(n_g, n_c) >= MIN_RUNS
+    top_g, top_v = sigma_1(sv_gan), sigma_1(sv_vae)
+    geo_g, geo_v = mean_log_sigma(sv_gan), mean_log_sigma(sv_vae)
+    return Spectra(
+        n_g, n_v, n_c, ratio(log_g, log_v), ratio(log_c, log_g),
+        log_spread(log_g) if n_g >= 2 else float("nan"), log_spread(log_v) if n_v >= 2 else float("nan"),
+        float(top_g.mean()), float(top_v.mean()), float(np.exp(geo_g.mean() - geo_v.mean())),
+        mean_difference(np.log(top_g), np.log(top_v)) if several else None,
+        mean_difference(geo_g, geo_v) if several else None,
+        mean_difference(log_cond_average(sv_gan), log_cond_average(sv_clamped)) if several_gan else None,
+    )
+
+
+def record_spectra(checks, j: Spectra, recipe: str) -> None:
+    """Chapter 3's paper claims (Figs. 3 and 4), judged by the rules above."""
+    n = min(j.n_gan, j.n_vae)
+    if j.enough_for_spread:
+        checks.claim(j.spread.low > 1, FIG3_SPREAD, f"spread of log σ_k, GAN / VAE = {j.spread_text}", recipe)
+    elif n < MIN_SPREAD_RUNS:
+        checks.untested(FIG3_SPREAD, f"{n} runs per group; a spread ratio needs at least {MIN_SPREAD_RUNS}", recipe)
+    else:
+        checks.untested(FIG3_SPREAD, "the VAE spectra have no spread across runs (the ratio is undefined)", recipe)
+    if j.d_top is not None:
+        checks.claim(j.d_top.high < 0, FIG3_TOP, f"log σ_1, VAE − GAN: {j.d_top}", recipe)
+        checks.claim(j.d_geo.high < 0, FIG3_GEO, f"mean log σ_k, VAE − GAN: {j.d_geo}", recipe)
+    else:
+        for claim in (FIG3_TOP, FIG3_GEO):
+            checks.untested(claim, f"{n} runs per group; at least {MIN_RUNS} are needed", recipe)
+    if j.d_cond is not None:
+        checks.claim(j.d_cond.high < 0, FIG4_COND, f"log κ(E_z[J_z]), clamped − unclamped: {j.d_cond}", recipe)
+    else:
+        checks.untested(FIG4_COND, f"{min(j.n_gan, j.n_clamped)} runs per condition; at least {MIN_RUNS} are needed",
+                        recipe)
 
 
 # ---------------------------------------------------------------------------------------------

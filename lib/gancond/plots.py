@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
 __all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid", "per_z_trajectories", "quotient_band",
            "settings_panels", "dose_response", "save"]
+__all__ += ["SPECTRA_PALETTES", "vae_training", "average_spectra", "spread_by_index"]
 
 #: axis labels of the stored metric columns
 LABELS = {
@@ -46,6 +48,81 @@ def style() -> None:
 def run_colors(n: int) -> list:
     """``n`` distinguishable colours, one per run (the paper gives each run its own colour)."""
     return sns.color_palette("tab10" if n <= 10 else "husl", n)
+
+
+# --- Chapter 3 (Figs. 3-4): the VAEs' training, the average-Jacobian spectra, their spread ---
+
+#: seaborn palette of each group of runs in chapter 3's figures (one shade per run)
+SPECTRA_PALETTES = {"GAN": "Oranges_d", "VAE": "Blues_d", "GAN, clamped": "Greens_d"}
+
+
+def vae_training(vae: Sequence[pd.DataFrame], gan: Sequence[pd.DataFrame], seeds: Sequence[int]) -> plt.Figure:
+    """Two panels: the VAEs' held-out ELBO over training (from the first evaluation after
+    initialisation), and the mean log κ(M_z) of the decoders (solid) beside the GAN generators
+    (dashed), one line per run.
+
+    Args:
+        vae: each VAE run's metrics table (columns step, test_elbo, mean_log_cond).
+        gan: each GAN run's metrics table (columns step, mean_log_cond).
+        seeds: the VAE runs' seeds, for the legend.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.2))
+    vae_colors = sns.color_palette(SPECTRA_PALETTES["VAE"], len(vae))
+    gan_colors = sns.color_palette(SPECTRA_PALETTES["GAN"], len(gan))
+    for k, m in enumerate(vae):
+        after = m.iloc[1:]  # from the first evaluation after initialisation (the value at step 0 is far below)
+        axes[0].plot(after["step"], after["test_elbo"], color=vae_colors[k], lw=1.3, label=f"VAE seed {seeds[k]}")
+        axes[1].plot(m["step"], m["mean_log_cond"], color=vae_colors[k], lw=1.3)
+    for k, m in enumerate(gan):
+        axes[1].plot(m["step"], m["mean_log_cond"], color=gan_colors[k], lw=1.3, ls="--")
+    axes[0].set(xlabel="VAE step", ylabel="test ELBO [nats / image]", title="VAE held-out ELBO")
+    axes[1].set(xlabel="step", ylabel=LABELS["mean_log_cond"], title="decoder (solid) vs GAN generator (dashed)")
+    axes[0].legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def average_spectra(sv: Mapping[str, np.ndarray], sv_metric: Mapping[str, np.ndarray], title: str,
+                    palettes: Mapping[str, str] = SPECTRA_PALETTES) -> plt.Figure:
+    """Figures 3 and 4: two panels, σ_k(E_z[J_z]) (left) and √λ_k(E_z[J_zᵀJ_z]) (right) on a log
+    scale against the index k; one line per run, one palette per group.
+
+    Args:
+        sv, sv_metric: group name -> (n_runs, n_z) spectra, descending rows.
+        title: the figure's title.
+        palettes: group name -> seaborn palette name.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    for ax, (what, data) in zip(axes, [("σ_k(E_z[J_z])", sv), ("√λ_k(E_z[J_zᵀ J_z])", sv_metric)]):
+        for name, arr in data.items():
+            colors = sns.color_palette(palettes[name], len(arr))
+            for k, row in enumerate(arr):
+                ax.plot(np.arange(1, len(row) + 1), row, color=colors[k], lw=1.2,
+                        label=f"{name} ({len(arr)} runs)" if k == len(arr) // 2 else None)
+        ax.set(yscale="log", xlabel="index k (descending)", title=what)
+    axes[0].set_ylabel("singular value [output units per unit of z]")
+    axes[1].legend(loc="lower left")
+    fig.suptitle(title, fontsize="medium")
+    fig.tight_layout()
+    return fig
+
+
+def spread_by_index(per_k: pd.DataFrame, palettes: Mapping[str, str] = SPECTRA_PALETTES) -> plt.Figure:
+    """The across-run standard deviation of log σ_k at each index k, one line per group.
+
+    Args:
+        per_k: column ``k`` and one column per group (as :func:`gancond.spectra.per_index_spread`).
+        palettes: group name -> seaborn palette name (the line takes its middle shade).
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 2.8))
+    for name in [c for c in per_k.columns if c != "k"]:
+        ax.plot(per_k["k"], per_k[name], color=sns.color_palette(palettes[name], 3)[1], label=name)
+    ax.set(xlabel="index k (descending)", ylabel="sd over runs of log σ_k", title="across-run spread of the Fig. 3 spectra")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+# --- end of chapter 3's figures ---
 
 
 def trajectory_grid(runs: Mapping[str, Sequence[pd.DataFrame]], rows: Sequence[str],
