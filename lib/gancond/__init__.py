@@ -24,6 +24,7 @@ above the trainers:
   builders of run configs (one ``Experiment`` shape for every kind of run), ``load_model``
 - ``scores``      classifier score, Frechet distance, mode statistics
 - ``analysis``    correlations, differences and clusters over runs
+- ``modes``       the missing-modes test: each model's class histogram, a uniform sampler's least count
 - ``claims``      the paper's claims, judged on this build's runs
 - ``arms``        the GAN arms chapters 1-4 share
 - ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
