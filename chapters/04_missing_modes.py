@@ -35,7 +35,8 @@
 # $\log\kappa(M_z) = 2\log(\sigma_{\max}/\sigma_{\min})$ of $J_z$ at the last step (chapter 1).
 # Class of a sample: the argmax of the classifier's logits. With 360 samples and 10 classes a
 # perfectly balanced model has 36 per class, but even a model that draws every class with
-# probability 1/10 has a smaller least-sampled count by chance (computed below).
+# probability 1/10 has a smaller least-sampled count by chance (computed below,
+# `gancond.modes.chance_baseline`).
 
 # %% tags=["parameters"]
 dataset = "mnist"  # "mnist" (the paper's test), or another dataset with a 10-class classifier scorer
@@ -58,35 +59,27 @@ device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda"
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
-import torch
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from gancond import plots
-from gancond.analysis import mean_difference, rank_correlation
-from gancond.jacobian import mean_log_cond
-from gancond.report import Checks, markdown_table, paper_vs_build
+from gancond import chapter, claims, modes, plots
 from gancond.arms import load_arms
-from gancond.scores import PAPER_SAMPLE_COUNTS, mode_statistics
-from gancond.experiments import load_model
-from gancond.train import fixed_latents, generate
+from gancond.report import Checks, markdown_table, paper_vs_build
+from gancond.scores import PAPER_SAMPLE_COUNTS
+from gancond.train import fixed_latents
 
-torch.set_num_threads(min(2, torch.get_num_threads()))
+chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, eps=eps, q_mode=q_mode, runs=runs,
                                 steps=steps, width=width, eval_every=eval_every, n_eval_z=n_eval_z,
                                 score_samples=score_samples, mode_samples=mode_samples)
 exp = arms[recipe].exp
-plots.style()
-N_CLASSES = 10
 print(f"{recipe}: {exp.runs} runs x {exp.scale.steps} steps per arm, width x{exp.scale.width:g} ({exp.scale.name} scale)"
       + "".join(f"; {rc}: {a.exp.runs} runs x {a.exp.scale.steps} steps" for rc, a in arms.items() if rc != recipe))
-# the least-sampled count of a model that draws each class with probability 1/10 (multinomial)
-chance = np.random.default_rng(0).multinomial(exp.scale.mode_samples, [1 / N_CLASSES] * N_CLASSES, 20_000).min(axis=1)
+chance = modes.chance_baseline(exp.scale.mode_samples)  # least-sampled count of a uniform sampler
 glue("n_modes", f"{exp.scale.mode_samples}", display=False)
-glue("uniform", f"{exp.scale.mode_samples / N_CLASSES:g}", display=False)
-glue("chance", f"{chance.mean():.1f} (5–95%: {np.quantile(chance, 0.05):.0f}–{np.quantile(chance, 0.95):.0f})", display=False)
+glue("uniform", f"{chance.balanced:g}", display=False)
+glue("chance", str(chance), display=False)
 
 # %% [markdown]
 # ## Runs and samples
@@ -99,40 +92,23 @@ glue("chance", f"{chance.mean():.1f} (5–95%: {np.quantile(chance, 0.05):.0f}�
 # differences between random draws. The scorer's classifier labels the samples.
 
 # %% [markdown]
-# *The rule, fixed before the runs* (`gancond.claims`, committed before any book-scale run of the
-# `tfgan` recipe existed): Pearson $r$ of the final mean log-condition number against the
-# least-sampled count over the unclamped models of a recipe, with a 95% percentile-bootstrap
-# interval (models resampled); the paper's correlation is reproduced when the interval lies
-# below 0. It is judged for each recipe.
+# *The rule, fixed before the runs* (committed before any book-scale run of the `tfgan` recipe
+# existed; applied by `gancond.claims.judge_modes`): Pearson $r$ of the final mean
+# log-condition number against the least-sampled count over the unclamped models of a recipe,
+# with a 95% percentile-bootstrap interval (models resampled); the paper's correlation is
+# reproduced when the interval lies below 0. It is judged for each recipe.
 
 # %% tags=["hide-input"]
 plain, clamped = arms[recipe].plain, arms[recipe].paper
-second = [a for rc, a in arms.items() if rc != recipe]
-z_modes = fixed_latents(exp.base.z_dim, exp.scale.mode_samples, exp.base.eval_seed, 2)  # (mode_samples, z_dim)
+z_modes = fixed_latents(exp.base.z_dim, exp.scale.mode_samples, exp.base.eval_seed, modes.Z_OFFSET)  # (mode_samples, z_dim)
 z_eval = fixed_latents(exp.base.z_dim, exp.base.n_eval_z, exp.base.eval_seed, 0)  # the trainers' batch for log κ
-
-
-def classify(run) -> dict:
-    """Labels of the model's samples at z_modes; its histogram; its final mean log κ (stored and recomputed)."""
-    G = load_model(run).to(exp.device)
-    logits = scorer.features(generate(G, z_modes))[0]  # (mode_samples, K)
-    if logits.shape[1] != N_CLASSES:
-        raise ValueError(f"the missing-modes test needs a {N_CLASSES}-class classifier; the scorer for "
-                         f"{dataset!r} ({scorer.name}) gives {logits.shape[1]} logits; use dataset='mnist'")
-    stats = mode_statistics(logits, N_CLASSES)
-    recomputed, _ = mean_log_cond(G, z_eval.to(exp.device))
-    return {**stats, "seed": run.config["seed"], "clamp": run.config["clamp"], "recipe": run.config["recipe"],
-            "mean_log_cond": run.read_table("metrics")["mean_log_cond"].iloc[-1], "recomputed_log_cond": recomputed}
-
-
-rows = [classify(r) for r in plain + clamped]
-table = pd.DataFrame(rows)
-table["condition"] = np.where(table["clamp"], "with clamping", "without clamping")
-second_t = {a.recipe: pd.DataFrame([classify(r) for r in a.plain]) for a in second}
-accuracy = getattr(getattr(scorer, "classifier", None), "test_accuracy", None)
+table = modes.classify_runs(plain + clamped, scorer, z_modes, z_eval, exp.device)
+plain_t, clamp_t = modes.split_conditions(table)
+second_t = {a.recipe: modes.classify_runs(a.plain, scorer, z_modes, z_eval, exp.device)
+            for rc, a in arms.items() if rc != recipe}
+accuracy = modes.classifier_accuracy(scorer)
 print(f"classifier: {scorer.name}" + (f", test accuracy {accuracy:.4f}" if accuracy is not None else ""))
-display(table[["recipe", "condition", "seed", "mean_log_cond", "least_class", "least_count", "n_missing", "most_class",
-               "most_count"]].rename(columns={"mean_log_cond": "final mean log κ(M_z)"}).round(3))
+display(modes.model_table(table))
 glue("clf_acc", f"{100 * accuracy:.1f}%" if accuracy is not None else "n/a", display=False)
 
 # %% [markdown]
@@ -148,22 +124,8 @@ glue("clf_acc", f"{100 * accuracy:.1f}%" if accuracy is not None else "n/a", dis
 # {glue:text}`chance`.
 
 # %% tags=["hide-input"]
-plain_t, clamp_t = table[~table["clamp"]].reset_index(drop=True), table[table["clamp"]].reset_index(drop=True)
-colors = plots.run_colors(exp.runs)
-fig, ax = plt.subplots(figsize=(6.2, 3.8))
-for t, marker, name in [(plain_t, "o", "without clamping"), (clamp_t, "^", "with clamping")]:
-    for k, row in t.iterrows():
-        ax.scatter(row["mean_log_cond"], row["least_count"], marker=marker, s=55, color=colors[k],
-                   edgecolor="black", lw=0.6, zorder=3)
-    ax.scatter([], [], marker=marker, s=55, color="white", edgecolor="black", lw=0.6, label=name)  # legend entry
-ax.axhline(exp.scale.mode_samples / N_CLASSES, color="0.4", ls="--", lw=1, label="balanced")
-ax.axhspan(*np.quantile(chance, [0.05, 0.95]), color="0.88", zorder=0, label="uniform sampler, 5–95%")
-ax.set(xlabel="final " + plots.LABELS["mean_log_cond"],
-       ylabel=f"samples in the least-sampled class (of {exp.scale.mode_samples})",
-       title=f"{dataset}, {recipe} recipe: conditioning vs missing modes")
-ax.set_ylim(bottom=-1)
-ax.legend(loc="best")
-fig.tight_layout()
+fig = plots.missing_modes_scatter(plain_t, clamp_t, exp.scale.mode_samples, (chance.low, chance.high),
+                                  title=f"{dataset}, {recipe} recipe: conditioning vs missing modes")
 plots.save(fig, f"missing_modes_scatter_{dataset}_{exp.scale.name}")
 plt.show()
 
@@ -175,37 +137,19 @@ plt.show()
 # interval would look sharp while saying nothing.
 
 # %% tags=["hide-input"]
-MIN_MODELS = 5  # fewest models for a correlation with a bootstrap interval
-
-
-def pearson(t: pd.DataFrame):
-    if len(t) < MIN_MODELS:
-        return None
-    return rank_correlation(t["mean_log_cond"], t["least_count"], method="pearson")
-
-
-def describe(r) -> str:
-    if r is None:
-        return f"n/a (fewer than {MIN_MODELS} models)"
-    if not np.isfinite(r.value):
-        return f"undefined (one of the two quantities is the same for all {r.n} models)"
-    return str(r)
-
-
-r_plain, r_all = pearson(plain_t), pearson(table)
-r_second = {rc: pearson(t) for rc, t in second_t.items()}
-for name, r in [(f"{recipe}, without clamping", r_plain), (f"{recipe}, all models", r_all)] + \
-        [(f"{rc}, without clamping", r) for rc, r in r_second.items()]:
-    print(f"Pearson r, {name}: {describe(r)}")
-several = exp.runs >= 3
-d_least = mean_difference(plain_t["least_count"], clamp_t["least_count"]) if several else None
-n_zero = {name: int((t["least_count"] == 0).sum()) for name, t in [("plain", plain_t), ("clamped", clamp_t)]}
-glue("r_plain", describe(r_plain), display=False)
-glue("r_all", describe(r_all), display=False)
-glue("r_second", "; ".join(f"{rc}: {describe(r)}" for rc, r in r_second.items()) or "n/a", display=False)
-glue("zero_plain", f"{n_zero['plain']} of {len(plain_t)}", display=False)
-glue("zero_clamp", f"{n_zero['clamped']} of {len(clamp_t)}", display=False)
-glue("d_least", str(d_least) if d_least else "n/a (fewer than 3 runs)", display=False)
+judged = {rc: claims.judge_modes(t["mean_log_cond"], t["least_count"]) for rc, t in {recipe: plain_t, **second_t}.items()}
+r_plain, r_second = judged[recipe].r, {rc: j.r for rc, j in judged.items() if rc != recipe}
+r_all = modes.least_count_correlation(table["mean_log_cond"], table["least_count"])
+named = {f"{recipe}, without clamping": r_plain, f"{recipe}, all models": r_all,
+         **{f"{rc}, without clamping": r for rc, r in r_second.items()}}
+print("\n".join(f"Pearson r, {name}: {modes.describe(r)}" for name, r in named.items()))
+empty = modes.contrast(plain_t["least_count"], clamp_t["least_count"])
+glue("r_plain", modes.describe(r_plain), display=False)
+glue("r_all", modes.describe(r_all), display=False)
+glue("r_second", "; ".join(f"{rc}: {modes.describe(r)}" for rc, r in r_second.items()) or "n/a", display=False)
+glue("zero_plain", empty.zero_plain, display=False)
+glue("zero_clamp", empty.zero_clamped, display=False)
+glue("d_least", str(empty.d_least) if empty.d_least else f"n/a (fewer than {modes.MIN_RUNS} runs)", display=False)
 
 # %% [markdown]
 # Without clamping: {glue:text}`r_plain` (the paper: $r = -0.86$ over 10 models). Over all
@@ -216,16 +160,8 @@ glue("d_least", str(d_least) if d_least else "n/a (fewer than 3 runs)", display=
 # ## Class histograms of the best- and worst-conditioned unclamped models
 
 # %% tags=["hide-input"]
-best, worst = plain_t.loc[plain_t["mean_log_cond"].idxmin()], plain_t.loc[plain_t["mean_log_cond"].idxmax()]
-fig_h, axes = plt.subplots(1, 2, figsize=(9.5, 3.2), sharey=True)
-for ax, row, what in [(axes[0], best, "best-conditioned"), (axes[1], worst, "worst-conditioned")]:
-    k = int(plain_t.index[plain_t["seed"] == row["seed"]][0])
-    ax.bar(np.arange(N_CLASSES), row["counts"], color=colors[k], edgecolor="black", lw=0.5)
-    ax.axhline(exp.scale.mode_samples / N_CLASSES, color="0.4", ls="--", lw=1)
-    ax.set(xticks=np.arange(N_CLASSES), xlabel="predicted class",
-           title=f"{recipe}, {what}: seed {row['seed']}, mean log κ {row['mean_log_cond']:.2f}, least {row['least_count']}")
-axes[0].set_ylabel(f"samples (of {exp.scale.mode_samples})")
-fig_h.tight_layout()
+best, worst = modes.best_worst(plain_t)
+fig_h = plots.class_histograms(plain_t, exp.scale.mode_samples, prefix=f"{recipe}, ")
 plots.save(fig_h, f"missing_modes_histograms_{dataset}_{exp.scale.name}")
 plt.show()
 glue("best_least", f"{best['least_count']}", display=False)
@@ -238,23 +174,21 @@ glue("worst_least", f"{worst['least_count']}", display=False)
 # ## Paper vs this build
 
 # %% tags=["hide-input"]
-data_note = f"{dataset}" + (" (lossy JPEG copy)" if plain[0].manifest()["data"]["lossy"] else "")
 summary = paper_vs_build([
     ("models", "10 unclamped MNIST GANs", f"{len(plain_t)} unclamped + {len(clamp_t)} clamped, {exp.scale.steps} steps, "
      f"width ×{exp.scale.width:g}"),
     ("samples per model", f"{PAPER_SAMPLE_COUNTS['modes']}", f"{exp.scale.mode_samples} (the same z for every model)"),
     ("classifier", "the pre-trained MNIST classifier of the scores", f"{scorer.name}"
      + (f" ({100 * accuracy:.1f}% test accuracy)" if accuracy is not None else "")),
-    (f"Pearson r, mean log κ vs least-sampled count (unclamped, {recipe})", "−0.86", describe(r_plain)),
-    *[(f"the same, unclamped {rc} models", "−0.86", describe(r)) for rc, r in r_second.items()],
-    ("the same over all models (both conditions)", "—", describe(r_all)),
+    (f"Pearson r, mean log κ vs least-sampled count (unclamped, {recipe})", "−0.86", modes.describe(r_plain)),
+    *[(f"the same, unclamped {rc} models", "−0.86", modes.describe(r)) for rc, r in r_second.items()],
+    ("the same over all models (both conditions)", "—", modes.describe(r_all)),
     ("models with an empty least-sampled class", "ill-conditioned models \"often\"",
-     f"{n_zero['plain']}/{len(plain_t)} unclamped, {n_zero['clamped']}/{len(clamp_t)} clamped"),
+     f"{empty.n_zero_plain}/{empty.n_plain} unclamped, {empty.n_zero_clamped}/{empty.n_clamped} clamped"),
     ("least-sampled count, best vs worst conditioned (unclamped)", "close to uniform vs often 0",
-     f"{best['least_count']} vs {worst['least_count']} (balanced: {exp.scale.mode_samples / N_CLASSES:g}; "
-     f"uniform sampler: {chance.mean():.1f})"),
-    ("mean least-sampled count, clamped − unclamped", "—", str(d_least) if d_least else "n/a"),
-], exp.scale.name, data_note)
+     f"{best['least_count']} vs {worst['least_count']} (balanced: {chance.balanced:g}; uniform sampler: {chance.mean:.1f})"),
+    ("mean least-sampled count, clamped − unclamped", "—", str(empty.d_least) if empty.d_least else "n/a"),
+], exp.scale.name, chapter.data_note(dataset, plain[0].manifest()))
 display(Markdown(markdown_table(summary)))
 
 # %% [markdown]
@@ -264,21 +198,12 @@ display(Markdown(markdown_table(summary)))
 checks = Checks(exp.scale.name)
 checks.require(len(plain_t) == len(clamp_t) == exp.runs, "one histogram per run and condition")
 checks.require(all(sum(c) == exp.scale.mode_samples for c in table["counts"]), "every histogram counts every sample once")
-checks.require(all(lc * N_CLASSES <= exp.scale.mode_samples for lc in table["least_count"]),
+checks.require(all(lc * modes.N_CLASSES <= exp.scale.mode_samples for lc in table["least_count"]),
                "the least-sampled count is at most the balanced count")
 checks.require(np.allclose(table["recomputed_log_cond"], table["mean_log_cond"], rtol=1e-5, atol=1e-6),
                "the final mean log κ(M_z) recomputed from the stored generators equals the stored one")
-MODES = "worse conditioning goes with fewer samples in the least-sampled class (r = −0.86 over 10 MNIST models)"
-ZERO = "some unclamped models have no sample of their least-sampled class"
-for rc, r, t in [(recipe, r_plain, plain_t)] + [(rc, r_second[rc], second_t[rc]) for rc in r_second]:
-    if r is not None and np.isfinite(r.value):
-        checks.claim(r.high < 0, MODES, str(r), rc)
-    else:
-        checks.untested(MODES, describe(r), rc)
-    if len(t) >= 3:
-        checks.claim(int((t["least_count"] == 0).sum()) > 0, ZERO, f"{int((t['least_count'] == 0).sum())} of {len(t)}", rc)
-    else:
-        checks.untested(ZERO, f"{len(t)} unclamped models; at least 3 are needed", rc)
+for rc, j in judged.items():
+    claims.record_modes(checks, j, rc)
 display(Markdown(markdown_table(checks.table())))
 glue("ch4_summary", checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("4. Missing modes", "../chapters/04_missing_modes.html")), display=False)

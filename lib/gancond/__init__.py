@@ -25,6 +25,7 @@ above the trainers:
 - ``scores``      classifier score, Frechet distance, mode statistics
 - ``analysis``    correlations, differences and clusters over runs
 - ``spectra``     average-Jacobian spectra of generators and decoders over runs (Figs. 3-4)
+- ``modes``       the missing-modes test: each model's class histogram, a uniform sampler's least count
 - ``claims``      the paper's claims, judged on this build's runs
 - ``arms``        the GAN arms chapters 1-4 share
 - ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)

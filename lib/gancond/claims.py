@@ -26,7 +26,9 @@ resamples, seed 0):
   mean log κ rose by more than :data:`MIN_RISE` above its initial value (the earlier builds'
   rule; without it a generator that starts ill-conditioned would pass).
 - **Missing modes** [Sec. 3]: Pearson r of mean log κ against the least-sampled class count
-  (360 samples per model); reproduced when its interval lies below 0.
+  (360 samples per model) over the unclamped models, not tested under 5; reproduced when its
+  interval lies below 0. Some unclamped models have no sample of their least-sampled class:
+  counted over at least :data:`MIN_ZERO_MODELS` models (:func:`judge_modes`).
 - **Clamping** [Sec. 4]: clamped − unclamped differences of the means of final log κ, Fréchet
   distance (both: interval below 0) and score (interval above 0); the ratio of standard
   deviations clamped / unclamped of the final Fréchet distance and of the score, reproduced
@@ -49,7 +51,7 @@ resamples, seed 0):
   generators end better conditioned when the clamped − unclamped difference of mean
   log κ(E_z[J_z]) has its interval below 0 (these two with at least :data:`MIN_RUNS` runs).
 
-Used by: chapters 1, 2, 3, 5 and 6; chapter 4 cites its rule.
+Used by: chapters 1, 2, 3, 4, 5 and 6.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from scipy import stats
 __all__ = ["ALPHA", "TOP_K", "EARLY_LEVEL", "EARLY_FRACTION", "MAX_ILL_FRACTION", "DOSE_FRACTIONS", "LEVEL",
            "N_BOOT", "Overlap", "top_k_overlap", "early_fraction", "cluster_changes", "Ratio", "sd_ratio",
            "dose_levels"]
+__all__ += ["MODES_CLAIM", "ZERO_CLAIM", "MIN_ZERO_MODELS", "Modes", "judge_modes", "record_modes"]
 
 LEVEL = 0.95  # level of every bootstrap interval
 N_BOOT = 2000  # bootstrap resamples
@@ -182,6 +185,52 @@ def dose_levels(lambda_min: float, lambda_max: float) -> list[tuple[float, float
         hi = round(lambda_max * f, 3)
         out.append((round(min(lambda_min, hi / 2), 3), hi))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 4 (Sec. 3, "Missing modes"): conditioning against the least-sampled class count.
+# Committed with chapter 4 before any book-scale run of the tfgan recipe; moved here unchanged (issue 12).
+# ---------------------------------------------------------------------------------------------
+
+MODES_CLAIM = "worse conditioning goes with fewer samples in the least-sampled class (r = −0.86 over 10 MNIST models)"
+ZERO_CLAIM = "some unclamped models have no sample of their least-sampled class"
+MIN_ZERO_MODELS = 3  # fewest unclamped models for the empty-least-class claim
+
+
+@dataclass(frozen=True)
+class Modes:
+    """Chapter 4's statistics for the unclamped models of one recipe."""
+
+    r: object | None  # Pearson r(final mean log κ, least-sampled count), None under gancond.modes.MIN_MODELS
+    n: int  # models
+    n_zero: int  # models with no sample of their least-sampled class
+
+
+def judge_modes(log_cond, least_count) -> Modes:
+    """Apply chapter 4's rule. log_cond (n,) final mean log κ of the unclamped models; least_count
+    (n,) the samples of each model's least-sampled class (:func:`gancond.modes.classify`)."""
+    from .modes import least_count_correlation
+
+    lc, least = np.asarray(log_cond, dtype=float), np.asarray(least_count)
+    if lc.shape != least.shape or lc.ndim != 1:
+        raise ValueError(f"log_cond and least_count must be 1-D of one length, got {lc.shape} and {least.shape}")
+    return Modes(least_count_correlation(lc, least), len(lc), int((least == 0).sum()))
+
+
+def record_modes(checks, j: Modes, recipe: str) -> None:
+    """Chapter 4's paper claims for one recipe: the correlation is reproduced when its bootstrap
+    interval lies below 0; empty least-sampled classes are counted over at least
+    :data:`MIN_ZERO_MODELS` models."""
+    from .modes import describe
+
+    if j.r is not None and np.isfinite(j.r.value):
+        checks.claim(j.r.high < 0, MODES_CLAIM, str(j.r), recipe)
+    else:
+        checks.untested(MODES_CLAIM, describe(j.r), recipe)
+    if j.n >= MIN_ZERO_MODELS:
+        checks.claim(j.n_zero > 0, ZERO_CLAIM, f"{j.n_zero} of {j.n}", recipe)
+    else:
+        checks.untested(ZERO_CLAIM, f"{j.n} unclamped models; at least {MIN_ZERO_MODELS} are needed", recipe)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -550,6 +599,8 @@ def near_copy_share(samples, copy_image, other_fours) -> tuple[float, float]:
 def uniform_least_quantile(n_samples: int, n_classes: int = 10, q: float = UNIFORM_QUANTILE, draws: int = 20_000,
                            seed: int = 0) -> float:
     """The ``q`` quantile of the least-sampled class count of a sampler that draws every class
-    with probability 1/n_classes, over ``n_samples`` samples (Monte Carlo, seeded)."""
-    least = np.random.default_rng(seed).multinomial(n_samples, [1 / n_classes] * n_classes, draws).min(axis=1)
-    return float(np.quantile(least, q))
+    with probability 1/n_classes, over ``n_samples`` samples (Monte Carlo, seeded; the draws of
+    :func:`gancond.modes.uniform_least_counts`, the null of chapter 4's grey band)."""
+    from .modes import uniform_least_counts
+
+    return float(np.quantile(uniform_least_counts(n_samples, n_classes, draws, seed), q))

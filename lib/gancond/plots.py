@@ -5,6 +5,8 @@
   colour per run (the same seed has the same colour in every column).
 - :func:`unclamped_grid`: Figure 1, left column — the unclamped runs of every recipe.
 - :func:`per_z_trajectories`: Figure 2 — log κ(M_z) at each fixed z over training.
+- :func:`missing_modes_scatter`, :func:`class_histograms`: Sec. 3's missing modes — conditioning
+  against the least-sampled class count; the best- and worst-conditioned models' class histograms.
 - :func:`quotient_band`: the quotient Q over training with the [λ_min, λ_max] band.
 - :func:`settings_panels`: Figure 7 — scores against generator iterations and wall-clock time,
   one colour per setting (thin lines: trials; thick: their mean).
@@ -25,6 +27,7 @@ import seaborn as sns
 __all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid", "per_z_trajectories", "quotient_band",
            "settings_panels", "dose_response", "save"]
 __all__ += ["SPECTRA_PALETTES", "vae_training", "average_spectra", "spread_by_index"]
+__all__ += ["missing_modes_scatter", "class_histograms"]
 
 #: axis labels of the stored metric columns
 LABELS = {
@@ -185,6 +188,55 @@ def per_z_trajectories(per_z: pd.DataFrame, title: str = "") -> plt.Figure:
     ax.plot(wide.index, wide.mean(axis=1), color="black", lw=2, label="mean over z")
     ax.set(xlabel=LABELS["step"], ylabel=LABELS["log_cond"], title=title)
     ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def missing_modes_scatter(plain: pd.DataFrame, clamped: pd.DataFrame, n_samples: int, band: tuple[float, float],
+                          n_classes: int = 10, title: str = "") -> plt.Figure:
+    """Sec. 3, "Missing modes": final mean log κ against the least-sampled class count, one point
+    per model (circles: without clamping; triangles: with; one colour per run position, as in
+    :func:`trajectory_grid`), the balanced count ``n_samples / n_classes`` (dashed) and ``band``
+    = (5%, 95%) quantiles of a uniform sampler's least count (grey; :func:`gancond.modes.chance_baseline`).
+
+    ``plain``, ``clamped``: one row per model with columns ``mean_log_cond`` and ``least_count``
+    (:func:`gancond.modes.classify_runs`), in seed order.
+    """
+    colors = run_colors(max(len(plain), len(clamped)))
+    fig, ax = plt.subplots(figsize=(6.2, 3.8))
+    for t, marker, name in [(plain, "o", "without clamping"), (clamped, "^", "with clamping")]:
+        for k, (x, y) in enumerate(zip(t["mean_log_cond"], t["least_count"])):
+            ax.scatter(x, y, marker=marker, s=55, color=colors[k], edgecolor="black", lw=0.6, zorder=3)
+        ax.scatter([], [], marker=marker, s=55, color="white", edgecolor="black", lw=0.6, label=name)  # legend entry
+    ax.axhline(n_samples / n_classes, color="0.4", ls="--", lw=1, label="balanced")
+    ax.axhspan(*band, color="0.88", zorder=0, label="uniform sampler, 5–95%")
+    ax.set(xlabel="final " + LABELS["mean_log_cond"], ylabel=f"samples in the least-sampled class (of {n_samples})",
+           title=title)
+    ax.set_ylim(bottom=-1)
+    ax.legend(loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def class_histograms(plain: pd.DataFrame, n_samples: int, prefix: str = "") -> plt.Figure:
+    """Sec. 3, "Missing modes": the predicted-class histograms of the best- and worst-conditioned
+    models of ``plain`` (lowest / highest final mean log κ; columns ``seed``, ``counts`` (K,),
+    ``mean_log_cond``, ``least_count``), coloured by their position in ``plain`` as in
+    :func:`missing_modes_scatter`, with the balanced count ``n_samples / K`` (dashed).
+    ``prefix`` starts each panel's title (e.g. the recipe)."""
+    from .modes import best_worst
+
+    colors = run_colors(len(plain))
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.2), sharey=True)
+    for ax, row, what in zip(axes, best_worst(plain), ("best-conditioned", "worst-conditioned")):
+        k = int(plain.index.get_indexer([row.name])[0])
+        n_classes = len(row["counts"])
+        ax.bar(range(n_classes), row["counts"], color=colors[k], edgecolor="black", lw=0.5)
+        ax.axhline(n_samples / n_classes, color="0.4", ls="--", lw=1)
+        ax.set(xticks=range(n_classes), xlabel="predicted class",
+               title=f"{prefix}{what}: seed {row['seed']}, mean log κ {row['mean_log_cond']:.2f}, "
+                     f"least {row['least_count']}")
+    axes[0].set_ylabel(f"samples (of {n_samples})")
     fig.tight_layout()
     return fig
 
