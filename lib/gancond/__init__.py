@@ -29,6 +29,8 @@ above the trainers:
 - ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
 - ``report``      the chapters' "paper vs this build" tables and checks
 - ``plots``       the figure style and the paper's panel layouts
+- ``chapter``     what every chapter starts with (thread cap, plot style), its settings line, "mean ± sd"
+- ``speedup``     Fig. 7's measurements: the WGAN-GP settings' scores, collapses and times to a score
 """
 
 __version__ = "0.1.0"
