@@ -32,6 +32,8 @@ above the trainers:
 - ``report``      the chapters' "paper vs this build" tables and checks
 - ``chapter``     what every chapter starts with (setup, settings line, data note) and its number format
 - ``plots``       the figure style and the paper's panel layouts
+- ``chapter``     what every chapter starts with (thread cap, plot style), its settings line, "mean ± sd"
+- ``speedup``     Fig. 7's measurements: the WGAN-GP settings' scores, collapses and times to a score
 """
 
 __version__ = "0.1.0"

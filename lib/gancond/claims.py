@@ -573,6 +573,76 @@ def time_to_stay(t, scores, target: float, window: int = SMOOTH) -> float:
     return float(t[k]) if k < len(t) else float("inf")
 
 
+__all__ += ["Fig7", "judge_fig7", "record_fig7", "ratio_text"]
+
+
+def ratio_text(r: float) -> str:
+    """A time ratio as the chapter writes it (2 decimals), or why it is undefined."""
+    return f"{r:.2f}" if np.isfinite(r) else "undefined (a median run never stays above the target)"
+
+
+@dataclass(frozen=True)
+class Fig7:
+    """Chapter 5's statistics for Fig. 7's claims (see :mod:`gancond.speedup` for how they are measured)."""
+
+    n: int  # trials per setting
+    collapsed_fast: int  # collapsed runs of 1 critic step without clamping
+    collapsed_fast_jc: int  # ... with clamping
+    base_lo: float  # lowest final score of the 5-step baseline's runs
+    base_hi: float  # highest
+    fast_jc_mean: float  # mean final score of 1 critic step + JC
+    d_fast_jc_base: object | None  # Difference of final scores, 1 step + JC − 5-step baseline (None: one trial)
+    d_base_jc: object | None  # Difference of final scores, 5 steps: clamped − unclamped
+    height: float  # the target's height above SCORE_FLOOR
+    speedup: float  # median time to the goal, 1 step + JC / the baseline's (nan: undefined)
+    goal: float  # the score that counts as similar
+
+    @property
+    def several(self) -> bool:
+        """Were the differences measured (at least 2 trials per setting)?"""
+        return self.d_fast_jc_base is not None and self.d_base_jc is not None
+
+
+def judge_fig7(*, n: int, collapsed_fast: int, collapsed_fast_jc: int, base_final, fast_jc_final, d_fast_jc_base,
+               d_base_jc, target: float, speedup: float, goal: float) -> Fig7:
+    """Collect Fig. 7's verdict inputs. base_final, fast_jc_final (n_trials,): final scores of the
+    5-step baseline and of 1 step + JC; d_*: gancond.analysis.Difference or None (one trial);
+    target: the baseline's mean final score; speedup: the median-time ratio; goal: the similar score."""
+    b, f = np.asarray(base_final, dtype=float), np.asarray(fast_jc_final, dtype=float)
+    if b.ndim != 1 or f.ndim != 1 or len(b) == 0 or len(f) == 0:
+        raise ValueError(f"base_final and fast_jc_final must be non-empty 1-D arrays, got {b.shape} and {f.shape}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    return Fig7(int(n), int(collapsed_fast), int(collapsed_fast_jc), float(b.min()), float(b.max()), float(f.mean()),
+                d_fast_jc_base, d_base_jc, float(target - SCORE_FLOOR), float(speedup), float(goal))
+
+
+def record_fig7(checks, j: Fig7) -> None:
+    """Chapter 5's paper claims (Sec. 4, Fig. 7), judged by the rules above."""
+    n = j.n
+    checks.claim(j.collapsed_fast > n / 2, "with 1 critic step the baseline collapses",
+                 f"{j.collapsed_fast} of {n} runs collapsed (final height under half the run's peak, or no take-off)")
+    checks.claim(j.collapsed_fast_jc == 0, "with 1 critic step and clamping the model does not collapse",
+                 f"{j.collapsed_fast_jc} of {n} runs collapsed")
+    LITTLE = "1 critic step + clamping ends with little degradation from the 5-step baseline"
+    COST = "with 5 critic steps clamping costs only a little score"
+    if j.several:
+        d = j.d_fast_jc_base
+        inside = j.base_lo <= j.fast_jc_mean <= j.base_hi
+        close = d.low <= 0 <= d.high and max(-d.low, d.high) <= SMALL_COST * j.height
+        checks.claim(inside or close, LITTLE,
+                     f"mean final score {j.fast_jc_mean:.3f} vs the baseline's range [{j.base_lo:.3f}, {j.base_hi:.3f}]; "
+                     f"difference {d}")
+        checks.claim(j.d_base_jc.low >= -SMALL_COST * j.height, COST,
+                     f"{j.d_base_jc}; allowed: down to −{SMALL_COST * j.height:.3f}")
+    else:
+        for c in [LITTLE, COST]:
+            checks.untested(c, "one trial per setting; an interval needs at least 2")
+    checks.claim(bool(np.isfinite(j.speedup) and j.speedup < SPEEDUP),
+                 "1 critic step + clamping reaches a similar score in less than half the wall-clock time",
+                 f"median time ratio {ratio_text(j.speedup)} (to score {j.goal:.2f})")
+
+
 # ---------------------------------------------------------------------------------------------
 # Chapter 6 (Appendix B.1): mode collapse onto the copied "4", mode dropping against a uniform
 # sampler. Fixed before this build's memorizing runs (issue 13); an earlier build had reported
