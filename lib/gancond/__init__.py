@@ -25,10 +25,12 @@ above the trainers:
 - ``scores``      classifier score, Frechet distance, mode statistics
 - ``analysis``    correlations, differences and clusters over runs
 - ``claims``      the paper's claims, judged on this build's runs
+- ``collapse``    what a generator does on random z: collapse onto the copied 4, scores (B.1)
 - ``arms``        the GAN arms chapters 1-4 share
 - ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
 - ``report``      the chapters' "paper vs this build" tables and checks
 - ``plots``       the figure style and the paper's panel layouts
+- ``chapter``     what every chapter starts with: set-up, its settings, the data note, mean ± sd
 """
 
 __version__ = "0.1.0"
