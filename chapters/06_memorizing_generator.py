@@ -28,10 +28,10 @@
 # below that of the well-behaved GANs (Fig. 11). So the link between conditioning and quality
 # found in the main text seems to belong to GAN training, not to generators as such.
 #
-# This chapter trains `runs` such memorizing generators (`gancond.memorize`) and compares
-# their conditioning with the GAN runs of the trajectory chapter, loaded from the run store:
-# the same architecture and width, the same $z$ dimension and the same fixed batch of
-# evaluation $z$, none of which is memorized.
+# This chapter trains `runs` such memorizing generators (`gancond.memorize`), measures what they
+# draw on random $z$ (`gancond.collapse`) and compares their conditioning with the GAN runs of
+# the trajectory chapter, loaded from the run store: the same architecture and width, the same
+# $z$ dimension and the same fixed batch of evaluation $z$, none of which is memorized.
 #
 # *Set-up details the paper leaves open, and what we chose.* The loss is the mean squared
 # error per pixel (pixels in $[-1, 1]$), averaged over a batch of 64 memorized pairs; Adam with
@@ -67,35 +67,32 @@ lr = 2e-4  # Adam learning rate of the memorizers (DCGAN's, as the GAN runs)
 seed = 0  # seed of the first run (memorizers and the trajectory chapter's GAN runs); run i uses seed + i
 device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
 
-# %%
+# %% tags=["hide-input"]
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
-import torch
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
-from torchvision.utils import make_grid
 
-from gancond import claims, plots
-from gancond.analysis import mean_std, two_clusters
+from gancond import chapter, claims, collapse, plots
+from gancond.chapter import pm
+from gancond.collapse import span
+from gancond.data import load_dataset
 from gancond.experiments import gan_experiment, load_model, memorize_experiment
-from gancond.memorize import COPY_LABEL, memorization_stats, memorized_set, train_memorizers
+from gancond.memorize import COPY_LABEL, memorized_set, train_memorizers
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.runs import RunStore
-from gancond.scores import make_scorer, mode_statistics
-from gancond.data import load_dataset
+from gancond.scores import make_scorer
 from gancond.train import fixed_latents, generate, train_gans
 
-torch.set_num_threads(min(2, torch.get_num_threads()))
+chapter.setup(device)
 exp = gan_experiment(dataset="mnist", scale=scale, seed=seed, device=device)  # the trajectory chapter's GAN runs
 mexp = memorize_experiment(scale=scale, seed=seed, device=device, runs=runs, steps=steps, width=width,
                            n_memorized=n_memorized, n_copies=n_copies, eval_every=eval_every,
                            n_eval_z=exp.scale.n_eval_z, score_samples=score_samples, lr=lr)
 store = RunStore()
-plots.style()
-display(Markdown(markdown_table(pd.DataFrame([mexp.describe()]).T.reset_index().set_axis(["setting", "value"], axis=1))))
+display(HTML(chapter.settings(mexp.describe())))
 
 # %% [markdown]
 # ## Runs
@@ -104,11 +101,10 @@ display(Markdown(markdown_table(pd.DataFrame([mexp.describe()]).T.reset_index().
 # of the trajectory chapter (same scale and seeds), which the store returns without training
 # them again. The scorer is the MNIST classifier score and Fréchet distance used there.
 
-# %%
+# %% tags=["hide-input"]
 t0 = time.perf_counter()
 mem_runs = train_memorizers(mexp.configs(), store, device=mexp.device)
-mem_metrics = [r.read_table("metrics") for r in mem_runs]
-mem_per_z = [r.read_table("per_z") for r in mem_runs]
+mem_metrics, mem_per_z = [r.read_table("metrics") for r in mem_runs], [r.read_table("per_z") for r in mem_runs]
 t_mem = time.perf_counter() - t0
 scorer = make_scorer("mnist", store=store, device=exp.device, **exp.scorer_kwargs())
 gan_runs = train_gans(exp.configs(clamp=False), store, scorer, device=exp.device)
@@ -117,16 +113,9 @@ train_s = [r.manifest().get("train_time_s", float("nan")) for r in mem_runs]
 print(f"{len(mem_runs)} memorizing runs (training took {min(train_s):.0f}–{max(train_s):.0f} s each; "
       f"{t_mem:.0f} s in this session) and {len(gan_runs)} GAN runs from the run store; scorer: {scorer.name}")
 
-G_mem = [load_model(r) for r in mem_runs]
-G_gan = [load_model(r) for r in gan_runs]
+G_mem, G_gan = [load_model(r) for r in mem_runs], [load_model(r) for r in gan_runs]
 msets = [memorized_set(r) for r in mem_runs]
 z_random = fixed_latents(mexp.base.z_dim, mexp.scale.score_samples, mexp.base.eval_seed, 1)  # (S, 64), never memorized
-
-
-def image_grid(images: torch.Tensor, nrow: int) -> np.ndarray:
-    """(N, 1, 28, 28) in [-1, 1] -> an (H, W, 3) array for imshow, white gaps between images."""
-    return make_grid(images, nrow=nrow, normalize=True, value_range=(-1, 1), pad_value=1.0).permute(1, 2, 0).numpy()
-
 
 # %% [markdown]
 # ## Figure 8: the memorized $z$ reproduce their targets
@@ -137,31 +126,20 @@ def image_grid(images: torch.Tensor, nrow: int) -> np.ndarray:
 # than to any other target of the set (nearest neighbour in pixel space, over the first
 # `score_samples` pairs).
 
-# %%
-k, per_row = 48, 12
-targets, outputs = msets[0].x[:k], generate(G_mem[0], msets[0].z[:k])
-rows = torch.cat([t for i in range(0, k, per_row) for t in (targets[i:i + per_row], outputs[i:i + per_row])])
-fig8, ax = plt.subplots(figsize=(8, 5.6))
-ax.imshow(image_grid(rows, per_row))
-ax.set_axis_off()
-ax.set_title(f"seed {mexp.seeds()[0]}: rows of targets, each followed by G at their memorized z")
+# %% tags=["hide-input"]
+k = 48  # pairs shown: 4 rows of targets of 12, each followed by its outputs
+fig8 = plots.memorized_pairs(msets[0].x[:k], generate(G_mem[0], msets[0].z[:k]), per_row=12,
+                             title=f"seed {mexp.seeds()[0]}: rows of targets, each followed by G at their memorized z")
 plots.save(fig8, f"fig8_mnist_{mexp.scale.name}")
 plt.show()
 
-mem_stats = pd.DataFrame([{"seed": s, **memorization_stats(G, ms, n=mexp.scale.score_samples)}
-                          for s, G, ms in zip(mexp.seeds(), G_mem, msets)])
-mem_stats[["mse", "mse_random", "mse_copies"]] = [  # the error on every memorized pair, from the last evaluation
-    m[["mse", "mse_random", "mse_copies"]].iloc[-1].to_numpy() for m in mem_metrics]
-display(mem_stats.drop(columns="n").rename(columns={
-    "mse": "MSE, all pairs", "mse_random": "MSE, random digits", "mse_copies": "MSE, copies of the 4",
-    "recall": "nearest target is own, all", "recall_random": "… random digits", "recall_copies": "… copies of the 4"}
-).round(3))
-mse0 = float(np.mean([m["mse"].iloc[0] for m in mem_metrics]))
-glue("mse_start", f"{mse0:.3f}", display=False)
-glue("mse_random", f"{mem_stats['mse_random'].mean():.3f}", display=False)
-glue("mse_copies", f"{mem_stats['mse_copies'].mean():.3f}", display=False)
-glue("recall_random", f"{100 * mem_stats['recall_random'].mean():.0f}%", display=False)
-glue("recall_copies", f"{100 * mem_stats['recall_copies'].mean():.0f}%", display=False)
+mem_stats = collapse.memorization_table(G_mem, msets, mem_metrics, mexp.seeds(), n=mexp.scale.score_samples)
+display(mem_stats.drop(columns="n").rename(columns=collapse.MEMORIZATION_COLUMNS).round(3))
+glue("mse_start", f"{np.mean([m['mse'].iloc[0] for m in mem_metrics]):.3f}", display=False)
+for key in ("mse_random", "mse_copies"):
+    glue(key, f"{mem_stats[key].mean():.3f}", display=False)
+for key in ("recall_random", "recall_copies"):
+    glue(key, f"{100 * mem_stats[key].mean():.0f}%", display=False)
 
 # %% [markdown]
 # The mean squared error per pixel fell from {glue:text}`mse_start` at initialisation to
@@ -175,17 +153,12 @@ glue("recall_copies", f"{100 * mem_stats['recall_copies'].mean():.0f}%", display
 # Left, the first memorizing run at fresh $z$ (the fixed scoring batch of the GAN runs);
 # right, for contrast, the best-conditioned GAN run of the trajectory chapter at the same $z$.
 
-# %%
-gan_final = np.array([m["mean_log_cond"].iloc[-1] for m in gan_metrics])
-good, bad = int(gan_final.argmin()), int(gan_final.argmax())  # well- and ill-conditioned GAN runs
-n_show = min(96, len(z_random))
-fig9, axes = plt.subplots(1, 2, figsize=(11, 5))
-for ax, G, title in [(axes[0], G_mem[0], f"memorizing generator, seed {mexp.seeds()[0]}"),
-                     (axes[1], G_gan[good], f"GAN, seed {exp.seeds()[good]} (best conditioned)")]:
-    ax.imshow(image_grid(generate(G, z_random[:n_show]), 12))
-    ax.set_axis_off()
-    ax.set_title(f"{title}: random z")
-fig9.tight_layout()
+# %% tags=["hide-input"]
+cond = collapse.equal_steps(mem_metrics, gan_metrics)  # cond.best: the best-conditioned GAN run
+z_show = z_random[:96]
+fig9 = plots.sample_panels({
+    f"memorizing generator, seed {mexp.seeds()[0]}: random z": generate(G_mem[0], z_show),
+    f"GAN, seed {exp.seeds()[cond.best]} (best conditioned): random z": generate(G_gan[cond.best], z_show)})
 plots.save(fig9, f"fig9_mnist_{mexp.scale.name}")
 plt.show()
 
@@ -197,50 +170,27 @@ plt.show()
 # of the GAN runs' samples at the same $z$. The missing-mode count of the main text (Sec. 3)
 # is taken on the first 360 of these samples: the number of samples in the least-sampled class.
 
-# %%
+# %% tags=["hide-input"]
 n_modes = min(mexp.scale.mode_samples, len(z_random))
 x_mem = [generate(G, z_random) for G in G_mem]  # (S, 1, 28, 28) per run: random-z samples, used below too
 x_gan = [generate(G, z_random) for G in G_gan]
-mem_logits = [scorer.logits(x) for x in x_mem]  # (S, 10) per run
-gan_logits = [scorer.logits(x) for x in x_gan]
-mem_labels, gan_labels = [mode_statistics(lg) for lg in mem_logits], [mode_statistics(lg) for lg in gan_logits]
-mem_least = [mode_statistics(lg[:n_modes])["least_count"] for lg in mem_logits]
-gan_least = [mode_statistics(lg[:n_modes])["least_count"] for lg in gan_logits]
-target_frac = np.mean([mode_statistics(ms.label)["fractions"] for ms in msets], axis=0)
-mem_frac = np.array([s["fractions"] for s in mem_labels])  # (runs, 10)
-gan_frac = np.array([s["fractions"] for s in gan_labels])
+x_train, y_train = load_dataset("mnist", "train")
+fours = collapse.reference_fours(x_train, y_train)  # reference training fours: the radius of "near the copied 4"
+mem = collapse.random_z_stats([scorer.logits(x) for x in x_mem], x_mem, [x_train[ms.copy_index] for ms in msets],
+                              fours, n_modes)
+gan = collapse.random_z_stats([scorer.logits(x) for x in x_gan], x_gan, x_train[msets[0].copy_index], fours, n_modes)
+prevalence = collapse.four_prevalence(msets)  # fours among the memorized targets
 
-fig10, ax = plt.subplots(figsize=(8, 3.4))
-classes, w = np.arange(10), 0.27
-ax.bar(classes - w, target_frac, w, color="0.7", label="memorized targets")
-ax.bar(classes, mem_frac.mean(0), w, color="C3", label="memorizing generator, random z")
-ax.bar(classes + w, gan_frac.mean(0), w, color="C0", label="GAN runs (trajectory chapter), random z")
-for f in mem_frac:
-    ax.plot(classes, f, "o", ms=3, color="k", alpha=0.6)
-ax.set(xticks=classes, xlabel="label given by the MNIST classifier", ylabel="fraction of samples")
-ax.legend(loc="upper left")
-fig10.tight_layout()
+fig10 = plots.label_fractions(collapse.target_fractions(msets), mem.fractions, gan.fractions)
 plots.save(fig10, f"fig10_mnist_{mexp.scale.name}")
 plt.show()
-four_frac = mem_frac[:, COPY_LABEL]
-glue("four_frac", f"{100 * four_frac.min():.0f}–{100 * four_frac.max():.0f}%", display=False)
-glue("gan_four_frac", f"{100 * gan_frac[:, COPY_LABEL].mean():.0f}%", display=False)
-glue("mem_least", f"{min(mem_least)}–{max(mem_least)}", display=False)
-glue("gan_least", f"{min(gan_least)}–{max(gan_least)}", display=False)
-glue("n_modes", f"{n_modes}", display=False)
-
-# the rules of issue 13 (gancond.claims): collapse against the prevalence of fours among the
-# memorized targets and the share of samples near the copied four; dropping against uniform
-x_train, y_train = load_dataset("mnist", "train")
-prevalence = np.array([float((ms.label == COPY_LABEL).double().mean()) for ms in msets])  # fours among the targets
-fours = x_train[(y_train == COPY_LABEL).nonzero().squeeze(1)[:1000]]  # reference training fours
-near = [claims.near_copy_share(x, x_train[ms.copy_index], fours) for x, ms in zip(x_mem, msets)]
-near_share = np.array([n[0] for n in near])
-gan_near = np.array([claims.near_copy_share(x, x_train[msets[0].copy_index], fours)[0] for x in x_gan])
 uniform_q = claims.uniform_least_quantile(n_modes)
-glue("prevalence", f"{100 * prevalence.min():.0f}–{100 * prevalence.max():.0f}%", display=False)
-glue("near_share", f"{100 * near_share.min():.0f}–{100 * near_share.max():.0f}%", display=False)
-glue("uniform_q", f"{uniform_q:.0f}", display=False)
+for name, value in {"four_frac": span(mem.four_share, percent=True),
+                    "gan_four_frac": f"{100 * gan.four_share.mean():.0f}%", "mem_least": span(mem.least),
+                    "gan_least": span(gan.least), "n_modes": f"{n_modes}",
+                    "prevalence": span(prevalence, percent=True),
+                    "near_share": span(mem.near, percent=True), "uniform_q": f"{uniform_q:.0f}"}.items():
+    glue(name, value, display=False)
 
 # %% [markdown]
 # The classifier calls {glue:text}`four_frac` of the memorizers' random-$z$ samples a 4
@@ -261,29 +211,12 @@ glue("uniform_q", f"{uniform_q:.0f}", display=False)
 # ± standard deviation over runs. The paper's numbers come from another MNIST classifier, so
 # only their direction and ratio compare with ours, not their absolute values.
 
-# %%
-n_mem = mexp.scale.score_samples
-sc_targets = [scorer(ms.x[:n_mem]) for ms in msets]
-sc_mem = [scorer(generate(G, ms.z[:n_mem])) for G, ms in zip(G_mem, msets)]
-sc_rand = [scorer(x) for x in x_mem]
-sc_gan = [{"score": m["score"].iloc[-1], "frechet": m["frechet"].iloc[-1]} for m in gan_metrics]
-
-
-def pm(rows: list[dict], key: str) -> str:
-    mu, sd = mean_std([r[key] for r in rows])
-    return f"{mu:.2f}" + (f" ± {sd:.2f}" if np.isfinite(sd) else "")
-
-
-scores = pd.DataFrame([
-    ("memorized target images", "", "", pm(sc_targets, "score"), pm(sc_targets, "frechet")),
-    ("memorizing generator, memorized z", "4.95", "118", pm(sc_mem, "score"), pm(sc_mem, "frechet")),
-    ("memorizing generator, random z", "2.22", "240", pm(sc_rand, "score"), pm(sc_rand, "frechet")),
-    ("GAN runs, random z (end of training)", "", "", pm(sc_gan, "score"), pm(sc_gan, "frechet")),
-], columns=["samples", "paper: score", "paper: Fréchet distance", "score (this build)", "Fréchet distance (this build)"])
-display(Markdown(markdown_table(scores)))
-for name, rows_ in [("mem", sc_mem), ("rand", sc_rand)]:
-    glue(f"score_{name}", f"{np.mean([r['score'] for r in rows_]):.2f}", display=False)
-    glue(f"fd_{name}", f"{np.mean([r['frechet'] for r in rows_]):.1f}", display=False)
+# %% tags=["hide-input"]
+sc = collapse.score_sets(scorer, G_mem, msets, x_mem, mexp.scale.score_samples)
+display(Markdown(markdown_table(collapse.score_table(sc, collapse.final_scores(gan_metrics)))))
+for name, which in [("mem", "memorized"), ("rand", "random")]:
+    glue(f"score_{name}", f"{sc.get(which, 'score').mean():.2f}", display=False)
+    glue(f"fd_{name}", f"{sc.get(which, 'frechet').mean():.1f}", display=False)
 
 # %% [markdown]
 # On memorized $z$ the classifier score is {glue:text}`score_mem` and the Fréchet distance
@@ -298,34 +231,14 @@ for name, rows_ in [("mem", sc_mem), ("rand", sc_rand)]:
 # memorizing runs and for the GAN runs of the trajectory chapter; the GAN runs with the
 # lowest and the highest final value are marked. Right: the memorizers' reconstruction error.
 
-# %%
-fig11, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.6, 1]})
-others = [i for i in range(len(gan_metrics)) if i not in (good, bad)]
-for i in others:
-    ax.plot(gan_metrics[i]["step"], gan_metrics[i]["mean_log_cond"], color="0.6", lw=1.0,
-            label="other GAN runs" if i == others[0] else None)
-for i, color, which in [(good, "C0", "lowest"), (bad, "C1", "highest")]:
-    ax.plot(gan_metrics[i]["step"], gan_metrics[i]["mean_log_cond"], color=color, lw=1.8,
-            label=f"GAN, {which} final (seed {exp.seeds()[i]})")
-for i, m in enumerate(mem_metrics):
-    ax.plot(m["step"], m["mean_log_cond"], color="C3", lw=1.3, alpha=0.85, label="memorizing generators" if i == 0 else None)
-    ax2.plot(m["step"], m["mse_random"], color="C3", lw=1.2, label="random digits" if i == 0 else None)
-    ax2.plot(m["step"], m["mse_copies"], color="C3", lw=1.2, ls="--", label="copies of the 4" if i == 0 else None)
-ax.set(xlabel="training step", ylabel=plots.LABELS["mean_log_cond"], title="mean log-condition number, fixed z")
-ax.legend(loc="lower right")
-ax2.set(xlabel="training step", ylabel="MSE per pixel ([-1, 1] units)", yscale="log", title="reconstruction error, memorized set")
-ax2.legend(loc="upper right")
-fig11.tight_layout()
+# %% tags=["hide-input"]
+fig11 = plots.memorizer_conditioning(mem_metrics, gan_metrics, cond.best, cond.worst, exp.seeds())
 plots.save(fig11, f"fig11_mnist_{mexp.scale.name}")
 plt.show()
-
-mem_final = np.array([m["mean_log_cond"].iloc[-1] for m in mem_metrics])
-gan_step = int(gan_metrics[0]["step"].iloc[-1])
-mem_at_gan_end = np.array([np.interp(gan_step, m["step"], m["mean_log_cond"]) for m in mem_metrics])
-glue("mem_final", f"{mem_final.min():.1f}–{mem_final.max():.1f}", display=False)
-glue("gan_final", f"{gan_final.min():.1f}–{gan_final.max():.1f}", display=False)
-glue("mem_at_gan_end", f"{mem_at_gan_end.min():.1f}–{mem_at_gan_end.max():.1f}", display=False)
-glue("gan_step", f"{gan_step:,}", display=False)
+glue("mem_final", span(cond.mem_final, ".1f"), display=False)
+glue("gan_final", span(cond.gan_final, ".1f"), display=False)
+glue("mem_at_gan_end", span(cond.mem_at_gan_end, ".1f"), display=False)
+glue("gan_step", f"{cond.gan_step:,}", display=False)
 glue("mem_step", f"{mexp.scale.steps:,}", display=False)
 
 # %% [markdown]
@@ -336,7 +249,13 @@ glue("mem_step", f"{mexp.scale.steps:,}", display=False)
 # %% [markdown]
 # ## Paper vs this build
 
-# %%
+# %% tags=["hide-input"]
+j = claims.judge_memorizer(  # the rules of the checks below (gancond.claims)
+    recall_random=mem_stats["recall_random"], recall_copies=mem_stats["recall_copies"], four_share=mem.four_share,
+    prevalence=prevalence, near_share=mem.near, gan_near=gan.near, least=mem.least, gan_least=gan.least,
+    n_modes=n_modes, score_mem=sc.get("memorized", "score"), score_rand=sc.get("random", "score"),
+    frechet_mem=sc.get("memorized", "frechet"), frechet_rand=sc.get("random", "frechet"),
+    mem_at_gan_end=cond.mem_at_gan_end, gan_final=cond.gan_final, gan_step=cond.gan_step)
 describe = f"{mexp.runs} runs, {mexp.scale.steps} steps, width ×{mexp.scale.width:g}, " \
            f"{mexp.base.n_memorized} pairs ({mexp.base.n_random} random digits + {mexp.base.n_copies} copies of a 4)"
 table = paper_vs_build([
@@ -347,19 +266,19 @@ table = paper_vs_build([
      f"MSE {mem_stats['mse_random'].mean():.3f} (random digits), {mem_stats['mse_copies'].mean():.3f} (copies); "
      f"own target nearest for {100 * mem_stats['recall_random'].mean():.0f}% / {100 * mem_stats['recall_copies'].mean():.0f}%"),
     ("random-z samples classified as 4 (Fig. 10)", "most of them",
-     f"{100 * four_frac.min():.0f}–{100 * four_frac.max():.0f}% (GAN runs {100 * gan_frac[:, COPY_LABEL].mean():.0f}%)"),
+     f"{span(j.four_share, percent=True)} (GAN runs {100 * gan.four_share.mean():.0f}%)"),
     (f"least-sampled class, {n_modes} random-z samples", "severe missing modes (Fig. 10)",
-     f"{min(mem_least)}–{max(mem_least)} (GAN runs {min(gan_least)}–{max(gan_least)})"),
-    ("classifier score, memorized → random z", "4.95 → 2.22 (ratio 0.45)", f"{pm(sc_mem, 'score')} → {pm(sc_rand, 'score')} "
-     f"(ratio {np.mean([r['score'] / m['score'] for m, r in zip(sc_mem, sc_rand)]):.2f})"),
-    ("Fréchet distance, memorized → random z", "118 → 240 (ratio 2.03)", f"{pm(sc_mem, 'frechet')} → {pm(sc_rand, 'frechet')} "
-     f"(ratio {np.mean([r['frechet'] / m['frechet'] for m, r in zip(sc_mem, sc_rand)]):.2f})"),
+     f"{span(j.least)} (GAN runs {span(j.gan_least)})"),
+    ("classifier score, memorized → random z", "4.95 → 2.22 (ratio 0.45)",
+     f"{pm(j.score_mem)} → {pm(j.score_rand)} (ratio {sc.ratio('score'):.2f})"),
+    ("Fréchet distance, memorized → random z", "118 → 240 (ratio 2.03)",
+     f"{pm(j.frechet_mem)} → {pm(j.frechet_rand)} (ratio {sc.ratio('frechet'):.2f})"),
     ("random-z samples near the copied 4", "\"often reproduces the single four\"",
-     f"{100 * near_share.min():.0f}–{100 * near_share.max():.0f}% (GAN runs {100 * gan_near.mean():.0f}%)"),
+     f"{span(j.near_share, percent=True)} (GAN runs {100 * j.gan_near.mean():.0f}%)"),
     ("fours among the memorized targets", "5,000 copies + about 500 of 5,000 random digits (55%)",
-     f"{100 * prevalence.min():.0f}–{100 * prevalence.max():.0f}%"),
+     span(j.prevalence, percent=True)),
     ("mean log κ(M_z) at the GANs' last step: memorizers vs GAN runs", "memorizers below the GANs' good cluster (Fig. 11)",
-     f"{mem_at_gan_end.min():.1f}–{mem_at_gan_end.max():.1f} vs {gan_final.min():.1f}–{gan_final.max():.1f}"),
+     f"{span(j.mem_at_gan_end, '.1f')} vs {span(j.gan_final, '.1f')}"),
     ("scorer", "MNIST classifier (TF-GAN)", scorer.name),
 ], mexp.scale.name, "mnist")
 display(Markdown(markdown_table(table)))
@@ -369,7 +288,8 @@ display(Markdown(markdown_table(table)))
 #
 # `require` lines must hold at every scale and fail the chapter otherwise; `claim` lines
 # record whether the paper's findings reproduced on these runs, by rules written down before
-# this build's memorizing runs (`gancond.claims`; an earlier build's numbers were known):
+# this build's memorizing runs (`gancond.claims.judge_memorizer`; an earlier build's numbers were
+# known):
 #
 # - *memorizes its pairs*: its own target is the nearest one for at least 90% of the random
 #   digits and of the copies, in every run;
@@ -385,7 +305,7 @@ display(Markdown(markdown_table(table)))
 #   is at or below the lowest GAN run's final value (and, when the GAN runs split into
 #   clusters, at or below the well-conditioned cluster's mean).
 
-# %%
+# %% tags=["hide-input"]
 checks = Checks(mexp.scale.name)
 checks.require(len(mem_metrics) == mexp.runs and all(m["step"].equals(mem_metrics[0]["step"]) for m in mem_metrics),
                "every memorizing run has the same evaluation steps")
@@ -404,40 +324,11 @@ checks.require(all(int(ms.is_copy.sum()) == mexp.base.n_copies
                "each memorized set holds n_random distinct digits and n_copies copies of one 4")
 checks.require(all(m["mse"].iloc[-1] < m["mse"].iloc[0] for m in mem_metrics),
                "training lowered the reconstruction error of every memorizing run")
-checks.require(all(1 - 1e-6 <= r["score"] <= 10 + 1e-6 for r in sc_mem + sc_rand + sc_targets),
+checks.require(all(1 - 1e-6 <= r["score"] <= 10 + 1e-6 for r in sc.memorized + sc.random + sc.targets),
                "classifier scores lie in [1, number of classes]")
-
-checks.claim(bool((mem_stats["recall_random"] >= 0.9).all() and (mem_stats["recall_copies"] >= 0.9).all()),
-             "the generator memorizes its pairs (Fig. 8)",
-             f"own target nearest for {100 * mem_stats['recall_random'].min():.0f}–"
-             f"{100 * mem_stats['recall_random'].max():.0f}% of random digits, "
-             f"{100 * mem_stats['recall_copies'].min():.0f}–{100 * mem_stats['recall_copies'].max():.0f}% of copies "
-             f"(criterion: at least 90% in every run)")
-checks.claim(bool((four_frac > prevalence).all() and np.median(near_share) >= claims.NEAR_COPY_SHARE),
-             "on random z it collapses onto the memorized 4 (Figs. 9, 10)",
-             f"labelled 4: {100 * four_frac.min():.0f}–{100 * four_frac.max():.0f}% of samples vs "
-             f"{100 * prevalence.min():.0f}–{100 * prevalence.max():.0f}% fours among the targets; near the copied 4: "
-             f"{100 * near_share.min():.0f}–{100 * near_share.max():.0f}% (median run {100 * np.median(near_share):.0f}%, "
-             f"needs ≥ {100 * claims.NEAR_COPY_SHARE:.0f}%; GAN runs {100 * gan_near.mean():.0f}%)")
-checks.claim(bool(max(mem_least) < uniform_q), "other digits are rare: mode dropping (Fig. 10)",
-             f"least-sampled class of {n_modes}: {min(mem_least)}–{max(mem_least)} samples vs a uniform sampler's "
-             f"5% quantile {uniform_q:.0f} (GAN runs {min(gan_least)}–{max(gan_least)})")
-checks.claim(all(r["score"] < m["score"] and r["frechet"] > m["frechet"] for m, r in zip(sc_mem, sc_rand)),
-             "scores are worse on random z than on memorized z (4.95 → 2.22, 118 → 240)",
-             f"score {pm(sc_mem, 'score')} → {pm(sc_rand, 'score')}, "
-             f"Fréchet distance {pm(sc_mem, 'frechet')} → {pm(sc_rand, 'frechet')} (criterion: in every run)")
-gan_split = two_clusters(gan_final) if len(gan_final) >= 4 else None
-good_mean = float(gan_final[gan_split.low].mean()) if gan_split is not None and gan_split.split else None
-checks.claim(bool(mem_at_gan_end.max() <= gan_final.min() and (good_mean is None or mem_at_gan_end.max() <= good_mean)),
-             "yet it is at least as well conditioned as the best GAN runs (Fig. 11)",
-             f"mean log κ at step {gan_step:,}: memorizers {mem_at_gan_end.min():.1f}–{mem_at_gan_end.max():.1f} vs GAN runs "
-             f"{gan_final.min():.1f}–{gan_final.max():.1f}"
-             + (f", well-conditioned cluster mean {good_mean:.1f}" if good_mean is not None else ", GAN runs in one band"))
+claims.record_memorizer(checks, j)
 display(Markdown(markdown_table(checks.table())))
-scale_note = ("" if mexp.base.n_memorized >= 10_000 else
-              f"Memorized set: {mexp.base.n_memorized:,} pairs, not the paper's 10,000 (a width-×{mexp.scale.width:g} "
-              f"generator does not memorize 10,000 on a 2-core CPU within the chapter's budget). ")
-glue("ch6_summary", scale_note + checks.summary(), display=False)
+glue("ch6_summary", collapse.scale_note(mexp.base.n_memorized, mexp.scale.width) + checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("6. Memorizing generator", "../chapters/06_memorizing_generator.html")), display=False)
 
 # %% [markdown]

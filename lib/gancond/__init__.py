@@ -24,16 +24,16 @@ above the trainers:
   builders of run configs (one ``Experiment`` shape for every kind of run), ``load_model``
 - ``scores``      classifier score, Frechet distance, mode statistics
 - ``analysis``    correlations, differences and clusters over runs
+- ``report``      the chapters' "paper vs this build" tables and checks
 - ``spectra``     average-Jacobian spectra of generators and decoders over runs (Figs. 3-4)
 - ``modes``       the missing-modes test: each model's class histogram, a uniform sampler's least count
-- ``claims``      the paper's claims, judged on this build's runs
-- ``arms``        the GAN arms chapters 1-4 share
-- ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
-- ``report``      the chapters' "paper vs this build" tables and checks
-- ``chapter``     what every chapter starts with (setup, settings line, data note) and its number format
 - ``plots``       the figure style and the paper's panel layouts
-- ``chapter``     what every chapter starts with (thread cap, plot style), its settings line, "mean ± sd"
+- ``chapter``     what every chapter starts with (thread cap, plot style, settings line, data note), "mean ± sd"
+- ``claims``      the paper's claims, judged on this build's runs
+- ``collapse``    what a generator does on random z: collapse onto the copied 4, scores (B.1)
 - ``speedup``     Fig. 7's measurements: the WGAN-GP settings' scores, collapses and times to a score
+- ``arms``        the GAN arms chapters 1-4 share, and what chapters 1-2 compute from them
+- ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
 """
 
 __version__ = "0.1.0"

@@ -10,6 +10,9 @@
 - :func:`quotient_band`: the quotient Q over training with the [λ_min, λ_max] band.
 - :func:`settings_panels`: Figure 7 — scores against generator iterations and wall-clock time,
   one colour per setting (thin lines: trials; thick: their mean).
+- :func:`memorized_pairs`, :func:`sample_panels`, :func:`label_fractions`,
+  :func:`memorizer_conditioning`: Figures 8–11, the memorizing generator (images through
+  :func:`image_grid`).
 
 Used by: chapters 1, 2, 3, 4, 5 and 6.
 """
@@ -28,6 +31,7 @@ __all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid",
            "settings_panels", "dose_response", "save"]
 __all__ += ["SPECTRA_PALETTES", "vae_training", "average_spectra", "spread_by_index"]
 __all__ += ["missing_modes_scatter", "class_histograms"]
+__all__ += ["image_grid", "memorized_pairs", "sample_panels", "label_fractions", "memorizer_conditioning"]
 
 #: axis labels of the stored metric columns
 LABELS = {
@@ -307,6 +311,92 @@ def dose_response(finals: pd.DataFrame, title: str = "") -> plt.Figure:
                    lw=0.5, label=f"{recipe}: {arm} ({len(g)})")
     ax.set(xlabel="final " + LABELS["mean_log_cond"], ylabel="final " + LABELS["frechet"], title=title)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- chapter 6: the memorizing generator
+def image_grid(images, nrow: int):
+    """(N, C, H, W) images in [-1, 1] -> an (H', W', 3) array for ``imshow``: ``nrow`` images per
+    row, white gaps between them (torchvision's ``make_grid``)."""
+    from torchvision.utils import make_grid
+
+    if images.dim() != 4:
+        raise ValueError(f"images must be (N, C, H, W), got shape {tuple(images.shape)}")
+    return make_grid(images, nrow=nrow, normalize=True, value_range=(-1, 1), pad_value=1.0).permute(1, 2, 0).numpy()
+
+
+def memorized_pairs(targets, outputs, per_row: int = 12, title: str = "") -> plt.Figure:
+    """Figure 8: rows of ``targets`` (k, C, H, W), each followed by the row of ``outputs`` (k, C, H, W),
+    G at the targets' memorized z; ``per_row`` images per row."""
+    import torch
+
+    if targets.shape != outputs.shape:
+        raise ValueError(f"targets and outputs must have one shape, got {tuple(targets.shape)}, {tuple(outputs.shape)}")
+    k = len(targets)
+    rows = torch.cat([t for i in range(0, k, per_row) for t in (targets[i:i + per_row], outputs[i:i + per_row])])
+    fig, ax = plt.subplots(figsize=(8, 5.6))
+    ax.imshow(image_grid(rows, per_row))
+    ax.set_axis_off()
+    ax.set_title(title)
+    return fig
+
+
+def sample_panels(panels: Mapping[str, object], nrow: int = 12) -> plt.Figure:
+    """Figure 9: one panel of samples (N, C, H, W) per title, side by side, ``nrow`` per row."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5), squeeze=False)
+    for ax, (title, images) in zip(axes[0], panels.items()):
+        ax.imshow(image_grid(images, nrow))
+        ax.set_axis_off()
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def label_fractions(targets, memorizers, gans, label: str = "label given by the MNIST classifier") -> plt.Figure:
+    """Figure 10: classifier label fractions; bars: the memorized targets (K,), the memorizing runs'
+    random-z samples (mean of ``memorizers`` (runs, K)), the GAN runs' (mean of ``gans`` (runs, K));
+    dots: each memorizing run."""
+    import numpy as np
+
+    mem, gan = np.atleast_2d(memorizers), np.atleast_2d(gans)
+    classes, w = np.arange(len(targets)), 0.27
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    ax.bar(classes - w, targets, w, color="0.7", label="memorized targets")
+    ax.bar(classes, mem.mean(0), w, color="C3", label="memorizing generator, random z")
+    ax.bar(classes + w, gan.mean(0), w, color="C0", label="GAN runs (trajectory chapter), random z")
+    for f in mem:
+        ax.plot(classes, f, "o", ms=3, color="k", alpha=0.6)
+    ax.set(xticks=classes, xlabel=label, ylabel="fraction of samples")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def memorizer_conditioning(mem: Sequence[pd.DataFrame], gan: Sequence[pd.DataFrame], best: int, worst: int,
+                           gan_seeds: Sequence[int]) -> plt.Figure:
+    """Figure 11. Left: mean log κ(M_z) over training of the memorizing runs (red) and the GAN runs
+    (grey; the runs with the lowest and highest final value, ``best`` and ``worst``, marked).
+    Right: the memorizers' reconstruction error (random digits solid, copies of the 4 dashed).
+    Tables: columns step, mean_log_cond (and mse_random, mse_copies for ``mem``)."""
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.6, 1]})
+    others = [i for i in range(len(gan)) if i not in (best, worst)]
+    for i in others:
+        ax.plot(gan[i]["step"], gan[i]["mean_log_cond"], color="0.6", lw=1.0,
+                label="other GAN runs" if i == others[0] else None)
+    for i, color, which in [(best, "C0", "lowest"), (worst, "C1", "highest")]:
+        ax.plot(gan[i]["step"], gan[i]["mean_log_cond"], color=color, lw=1.8,
+                label=f"GAN, {which} final (seed {gan_seeds[i]})")
+    for i, m in enumerate(mem):
+        ax.plot(m["step"], m["mean_log_cond"], color="C3", lw=1.3, alpha=0.85,
+                label="memorizing generators" if i == 0 else None)
+        ax2.plot(m["step"], m["mse_random"], color="C3", lw=1.2, label="random digits" if i == 0 else None)
+        ax2.plot(m["step"], m["mse_copies"], color="C3", lw=1.2, ls="--", label="copies of the 4" if i == 0 else None)
+    ax.set(xlabel="training step", ylabel=LABELS["mean_log_cond"], title="mean log-condition number, fixed z")
+    ax.legend(loc="lower right")
+    ax2.set(xlabel="training step", ylabel="MSE per pixel ([-1, 1] units)", yscale="log",
+            title="reconstruction error, memorized set")
+    ax2.legend(loc="upper right")
     fig.tight_layout()
     return fig
 
