@@ -71,10 +71,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["ALPHA", "TOP_K", "EARLY_LEVEL", "EARLY_FRACTION", "MAX_ILL_FRACTION", "DOSE_FRACTIONS", "LEVEL",
-           "N_BOOT", "Overlap", "top_k_overlap", "early_fraction", "cluster_changes", "Ratio", "sd_ratio",
-           "dose_levels"]
-__all__ += ["MODES_CLAIM", "ZERO_CLAIM", "MIN_ZERO_MODELS", "Modes", "judge_modes", "record_modes"]
+__all__ = ["ALPHA", "TOP_K", "EARLY_LEVEL", "EARLY_FRACTION", "MAX_ILL_FRACTION", "DOSE_FRACTIONS", "LEVEL", "N_BOOT",
+           "Overlap", "top_k_overlap", "early_fraction", "cluster_changes", "Ratio", "sd_ratio", "dose_levels",
+           "MODES_CLAIM", "ZERO_CLAIM", "MIN_ZERO_MODELS", "Modes", "judge_modes", "record_modes", "MIN_SPREAD_RUNS",
+           "FIG3_SPREAD", "FIG3_TOP", "FIG3_GEO", "FIG4_COND", "Spectra", "judge_spectra", "record_spectra", "Fig7",
+           "judge_fig7", "record_fig7", "ratio_text", "NEAR_COPY_SHARE", "UNIFORM_QUANTILE", "near_copy_share",
+           "uniform_least_quantile", "MEMORIZED_RECALL", "MIN_GAN_RUNS_SPLIT", "Memorizer", "judge_memorizer",
+           "record_memorizer"]
 
 LEVEL = 0.95  # level of every bootstrap interval
 N_BOOT = 2000  # bootstrap resamples
@@ -434,8 +437,6 @@ def record_dose(checks, d: Dose, recipe: str) -> None:
 # generators. Rules as chapter 3 stated them before its book-scale runs; moved here unchanged.
 # ---------------------------------------------------------------------------------------------
 
-__all__ += ["MIN_SPREAD_RUNS", "FIG3_SPREAD", "FIG3_TOP", "FIG3_GEO", "FIG4_COND", "Spectra", "judge_spectra",
-            "record_spectra"]
 
 MIN_SPREAD_RUNS = 5  # fewest runs per group for a spread ratio (with 3, a resample often repeats one run)
 FIG3_SPREAD = "GAN spectra vary more from run to run than VAE spectra (Fig. 3)"
@@ -583,7 +584,6 @@ def time_to_stay(t, scores, target: float, window: int = SMOOTH) -> float:
     return float(t[k]) if k < len(t) else float("inf")
 
 
-__all__ += ["Fig7", "judge_fig7", "record_fig7", "ratio_text"]
 
 
 def ratio_text(r: float) -> str:
@@ -802,5 +802,3 @@ def record_memorizer(checks, j: Memorizer) -> None:
                     else ", GAN runs in one band"))
 
 
-__all__ += ["NEAR_COPY_SHARE", "UNIFORM_QUANTILE", "near_copy_share", "uniform_least_quantile", "MEMORIZED_RECALL",
-            "MIN_GAN_RUNS_SPLIT", "Memorizer", "judge_memorizer", "record_memorizer"]

@@ -335,30 +335,34 @@ class Experiment:
         return _DESCRIBE[self.kind](self)
 
 
+def _sizes(e: Experiment) -> dict:
+    """The scale preset's name (as ``scale``) and sizes, for :meth:`Experiment.describe`."""
+    return {"scale": e.scale.name, **{k: v for k, v in dataclasses.asdict(e.scale).items() if k != "name"}}
+
+
 def _describe_gan(e: Experiment) -> dict:
     b = e.base
     return {"dataset": e.dataset, "recipe": b.recipe, "batch_size": b.batch_size, "lr_g": b.lr_g, "lr_d": b.lr_d,
-            "beta1": b.beta1, **dataclasses.asdict(e.scale), "seed": e.seed, "device": e.device,
+            "beta1": b.beta1, **_sizes(e), "seed": e.seed, "device": e.device,
             "lambda_min": b.lambda_min, "lambda_max": b.lambda_max, "eps": b.eps, "q_mode": b.q_mode}
 
 
 def _describe_vae(e: Experiment) -> dict:
     b = e.base
-    return {"dataset": e.dataset, **dataclasses.asdict(e.scale), "z_dim": b.z_dim, "batch_size": b.batch_size,
+    return {"dataset": e.dataset, **_sizes(e), "z_dim": b.z_dim, "batch_size": b.batch_size,
             "lr": b.lr, "likelihood": b.likelihood, "sigma": b.sigma, "eval_seed": b.eval_seed, "seed": e.seed,
             "device": e.device}
 
 
 def _describe_memorize(e: Experiment) -> dict:
     b = e.base
-    return {**dataclasses.asdict(e.scale), "n_random": b.n_random, "z_dim": b.z_dim, "lr": b.lr, "beta1": b.beta1,
+    return {"dataset": "mnist", **_sizes(e), "n_random": b.n_random, "z_dim": b.z_dim, "lr": b.lr, "beta1": b.beta1,
             "eval_seed": b.eval_seed, "seed": e.seed, "device": e.device}
 
 
 def _describe_wgan(e: Experiment) -> dict:
     b = e.base
-    sizes = {k: v for k, v in dataclasses.asdict(e.scale).items() if k != "name"}
-    return {"dataset": e.dataset, "scale": e.scale.name, **sizes,
+    return {"dataset": e.dataset, **_sizes(e),
             "z_dim": b.z_dim, "batch (critic / generator)": f"{b.batch_size} / {b.gen_batch_size}",
             "Adam lr, β": f"{b.lr:g}, ({b.beta1:g}, {b.beta2:g}), linear decay: {b.lr_decay}",
             "gradient penalty, AC-GAN weights": f"{b.gp_weight:g}; {b.acgan_real:g} (real), {b.acgan_fake:g} (fake)",

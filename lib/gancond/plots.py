@@ -27,11 +27,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid", "per_z_trajectories", "quotient_band",
-           "settings_panels", "dose_response", "save"]
-__all__ += ["SPECTRA_PALETTES", "vae_training", "average_spectra", "spread_by_index"]
-__all__ += ["missing_modes_scatter", "class_histograms"]
-__all__ += ["image_grid", "memorized_pairs", "sample_panels", "label_fractions", "memorizer_conditioning"]
+__all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid", "per_z_trajectories",
+           "quotient_band", "settings_panels", "dose_response", "save", "SPECTRA_PALETTES", "vae_training",
+           "average_spectra", "spread_by_index", "missing_modes_scatter", "class_histograms", "image_grid",
+           "memorized_pairs", "sample_panels", "label_fractions", "memorizer_conditioning"]
 
 #: axis labels of the stored metric columns
 LABELS = {
