@@ -13,7 +13,8 @@ Every glued value (``myst_nb.glue``, by name, text or HTML form) must be identic
 text output (``text/plain``, ``text/markdown``, ``text/html``, stream text) is collected in
 order; a refactor may move a number from one cell to another, so these are compared as one
 multiset of lines, and lines only in one of the two are printed. Images are not compared
-(matplotlib output is not byte-stable). Exit status 0 when nothing differs, 1 otherwise.
+(matplotlib output is not byte-stable). Either notebook may be one that ``make book`` executed
+(``_build/jupyter_execute/chapters/NAME.ipynb``, glued values in ``NAME.glue.json``). Exit status 0 when nothing differs, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -23,24 +24,39 @@ import collections
 import json
 import re
 import sys
+from pathlib import Path
 
 TEXT = ("text/plain", "text/markdown", "text/html")
 # machine-specific text that a re-execution changes: progress bars, timings of this session
 VOLATILE = re.compile(r"(\d+(\.\d+)?\s*(s|it)/(it|s)|\d+%\|)")
 
 
+def _glued_text(out: dict) -> str:
+    data, prefix = out.get("data", {}), out["metadata"]["scrapbook"].get("mime_prefix", "")
+    for key in (p + k for k in TEXT for p in (prefix, "")):
+        if key in data:
+            return "".join(data[key])
+    return ""
+
+
 def outputs(path: str) -> tuple[dict[str, str], collections.Counter]:
-    """(glued values by name, multiset of the other text lines) of an executed notebook."""
+    """(glued values by name, multiset of the other text lines) of an executed notebook.
+
+    A notebook executed by Jupyter Book keeps its glued values beside it, in ``NAME.glue.json``
+    (``_build/jupyter_execute/``); they are read from there when the notebook has none.
+    """
     nb = json.load(open(path))
     glued, lines = {}, collections.Counter()
+    side = Path(path).with_suffix(".glue.json")
+    if side.exists():
+        glued.update({name: _glued_text(out) for name, out in json.load(open(side)).items()})
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             meta = out.get("metadata", {})
             name = meta.get("scrapbook", {}).get("name")
             if name is not None:
-                prefix = meta["scrapbook"].get("mime_prefix", "")
-                glued[name] = "".join(next((data[prefix + k] for k in TEXT if prefix + k in data), ""))
+                glued[name] = _glued_text(out)
                 continue
             texts = [out.get("text", "")] if out.get("output_type") == "stream" else [data.get(k, "") for k in TEXT]
             for t in texts:
