@@ -206,7 +206,7 @@ for holds, what in speedup.consistency(metrics, exp.runs, per_z, score_bounds=(1
     checks.require(holds, what)
 claims.record_fig7(checks, speedup.judge(m))
 display(Markdown(markdown_table(checks.table())))
-glue("ch5_summary", checks.summary(), display=False)
+glue("ch5_summary", speedup.regime_note(m, exp.scale.steps) + checks.summary(), display=False)
 glue("scoreboard", HTML(checks.scoreboard("5. WGAN-GP speed-up", "../chapters/05_wgan_gp_speedup.html")), display=False)
 
 # %% [markdown]

@@ -250,3 +250,15 @@ def test_consistency_catches_each_fault():
 def test_hardware_line():
     assert speedup.hardware({"device": "cpu", "cpu": "Xeon", "torch_threads": 2}) == "cpu (Xeon), 2 torch threads"
     assert speedup.hardware({"device": "cuda", "torch_threads": 8}) == "cuda (unknown processor), 8 torch threads"
+
+
+def test_regime_note_says_how_far_the_baseline_got():
+    from gancond.speedup import PAPER_ITERATIONS, regime_note
+
+    m = speedup.measure(fig7_metrics(), 0.95)
+    fd = float(np.mean(m.final[BASE]["frechet"]))
+    note = regime_note(m, 600)
+    assert note.startswith("These runs are 600 generator iterations long, 0.6% of the paper's 100,000:")
+    assert f"a score of {m.target:.2f} (the floor is 1) and a Fréchet distance of {fd:.0f}," in note
+    assert note.endswith("not the paper's trained models. ")
+    assert regime_note(m, PAPER_ITERATIONS) == ""

@@ -35,7 +35,8 @@ from .analysis import Difference, mean_difference
 from .chapter import pm
 from .experiments import WGAN_SETTINGS, setting_name
 
-__all__ = ["BASE", "FAST", "FAST_JC", "BASE_JC", "SETTINGS", "COLUMNS", "Measurements", "check_similar", "measure",
+__all__ = ["BASE", "FAST", "FAST_JC", "BASE_JC", "SETTINGS", "COLUMNS", "PAPER_ITERATIONS", "regime_note",
+           "Measurements", "check_similar", "measure",
            "numbers_table", "texts", "build_column", "hardware", "consistency", "judge"]
 
 BASE, FAST, FAST_JC, BASE_JC = (setting_name(*s) for s in [(5, False), (1, False), (1, True), (5, True)])
@@ -174,6 +175,23 @@ def build_column(m: Measurements) -> dict[str, str]:
         "cost_5": _or(m.d_base_jc, "n/a"),
         "time": f"{claims.ratio_text(m.speedup)} (similar = {m.similar:.0%} of the height above 1, score {m.goal:.2f})",
     }
+
+
+#: generator iterations of the reference's (and the paper's) WGAN-GP runs
+PAPER_ITERATIONS = 100_000
+
+
+def regime_note(m: Measurements, steps: int) -> str:
+    """One sentence for the summary: how far the 5-step baseline got (its mean final score and
+    Fréchet distance) in ``steps`` iterations, against the paper's :data:`PAPER_ITERATIONS`.
+    Empty at the paper's length or longer."""
+    if steps >= PAPER_ITERATIONS:
+        return ""
+    fd = float(np.mean(m.final[BASE]["frechet"]))
+    return (f"These runs are {steps:,} generator iterations long, {steps / PAPER_ITERATIONS:.1%} of the paper's "
+            f"{PAPER_ITERATIONS:,}: the five-step baseline ends at a score of {m.target:.2f} (the floor is "
+            f"{m.floor:g}) and a Fréchet distance of {fd:.0f}, still early in training; these verdicts concern that "
+            f"early phase, not the paper's trained models. ")
 
 
 def hardware(manifest: Mapping) -> str:
