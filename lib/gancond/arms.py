@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .chapter import na
 from .claims import dose_levels
 from .clamping import calibrate_lambdas
 from .runs import Run, RunStore
@@ -220,10 +221,6 @@ def arm_table(arms: dict, splits: dict) -> "pd.DataFrame":
 
 
 # --------------------------------------------------------------------------- what chapters 1 and 2 print and check
-def _s(x) -> str:
-    return str(x) if x is not None else "n/a"
-
-
 def ranking_lines(rc: str, v) -> list[str]:
     """Chapter 1's printed account of the ranking verdict ``v`` (:func:`judge_ranking`) of recipe ``rc``."""
     c = v.clusters
@@ -248,7 +245,7 @@ def ranking_rows(arms: dict, verdicts: dict, recipe: str, first: tuple[float, fl
                 "range": f"{lc.min():.1f} to {lc.max():.1f}; " + ("two clusters" if v.clusters.split else "one band"),
                 "changes": f"{len(v.changes)} run(s)" if v.clusters.split else "no clusters",
                 "early": f"median {np.median(v.early):.0%} of training",
-                "rho_fd": _s(v.rho_fd), "rho_score": _s(v.rho_score), "overlap": _s(v.overlap)}
+                "rho_fd": na(v.rho_fd), "rho_score": na(v.rho_score), "overlap": na(v.overlap)}
 
     d = {rc: build(rc) for rc in arms}
     rows = [(f"runs ({rc})", "10 runs, DCGAN (Radford et al.), full width", d[rc]["runs"]) for rc in arms]
@@ -336,15 +333,15 @@ def clamping_rows(arms: dict, judged: dict, dose, recipe: str) -> list[tuple[str
                  (f"{arm} ({rc}): as good as the best unclamped cluster", "yes",
                   (f"Fréchet {c.reach[0]:.2f} vs {c.reach[1]:.2f}, score {c.reach[2]:.3f} vs {c.reach[3]:.3f}"
                    if c.reach else "no split")),
-                 (f"{arm} ({rc}): Δ final mean log κ", "lower (growth stops early)", _s(c.d_log_cond)),
-                 (f"{arm} ({rc}): Δ mean final Fréchet distance", "lower", _s(c.d_frechet)),
-                 (f"{arm} ({rc}): Δ mean final score", "higher", _s(c.d_score)),
+                 (f"{arm} ({rc}): Δ final mean log κ", "lower (growth stops early)", na(c.d_log_cond)),
+                 (f"{arm} ({rc}): Δ mean final Fréchet distance", "lower", na(c.d_frechet)),
+                 (f"{arm} ({rc}): Δ mean final score", "higher", na(c.d_score)),
                  (f"{arm} ({rc}): sd ratio of Fréchet distance / score", "much smaller",
-                  f"{_s(c.sd_frechet)} / {_s(c.sd_score)}")]
-    return rows + [("dose: ρ(λ_max, final log κ)", "— (beyond the paper)", _s(dose.rho_dose_log_cond)),
+                  f"{na(c.sd_frechet)} / {na(c.sd_score)}")]
+    return rows + [("dose: ρ(λ_max, final log κ)", "— (beyond the paper)", na(dose.rho_dose_log_cond)),
                    ("dose: ρ(λ_max, final Fréchet distance)",
-                    "— (beyond the paper; follows if conditioning causes quality)", _s(dose.rho_dose_frechet)),
-                   ("pooled ρ(final log κ, final Fréchet distance)", "positive", _s(dose.rho_pooled))]
+                    "— (beyond the paper; follows if conditioning causes quality)", na(dose.rho_dose_frechet)),
+                   ("pooled ρ(final log κ, final Fréchet distance)", "positive", na(dose.rho_pooled))]
 
 
 def require_clamping_data(checks, arms: dict, recipe: str) -> None:

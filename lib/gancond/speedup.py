@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import claims
 from .analysis import Difference, mean_difference
-from .chapter import pm
+from .chapter import na, pm
 from .experiments import WGAN_SETTINGS, setting_name
 
 __all__ = ["BASE", "FAST", "FAST_JC", "BASE_JC", "SETTINGS", "COLUMNS", "PAPER_ITERATIONS", "regime_note",
@@ -147,10 +147,6 @@ def numbers_table(m: Measurements) -> pd.DataFrame:
     return pd.DataFrame(rows).round(1)
 
 
-def _or(d: Difference | None, none: str) -> str:
-    return str(d) if d is not None else none
-
-
 def texts(m: Measurements) -> dict[str, str]:
     """The values the chapter's text glues in, by glue name."""
     return {"target": f"{m.target:.2f}",
@@ -158,8 +154,8 @@ def texts(m: Measurements) -> dict[str, str]:
             "time_ratio": f"{m.time_ratio:.2f}",
             "collapsed_fast": f"{m.collapsed[FAST]} of {m.trials[FAST]}",
             "collapsed_fast_jc": f"{m.collapsed[FAST_JC]} of {m.trials[FAST_JC]}",
-            "d_base_jc": _or(m.d_base_jc, "n/a (one trial)"),
-            "d_fast_jc": _or(m.d_fast_jc, "n/a (one trial)")}
+            "d_base_jc": na(m.d_base_jc, "n/a (one trial)"),
+            "d_fast_jc": na(m.d_fast_jc, "n/a (one trial)")}
 
 
 def build_column(m: Measurements) -> dict[str, str]:
@@ -171,8 +167,8 @@ def build_column(m: Measurements) -> dict[str, str]:
         "collapse_fast_jc": f"{m.collapsed[FAST_JC]} of {m.trials[FAST_JC]} collapsed; final "
                             + pm(m.final[FAST_JC]["score"], 3),
         "degradation": f"mean {m.final[FAST_JC]['score'].mean():.3f} vs baseline range [{base.min():.3f}, "
-                       f"{base.max():.3f}]; difference " + _or(m.d_fast_jc_base, "n/a"),
-        "cost_5": _or(m.d_base_jc, "n/a"),
+                       f"{base.max():.3f}]; difference " + na(m.d_fast_jc_base, "n/a"),
+        "cost_5": na(m.d_base_jc, "n/a"),
         "time": f"{claims.ratio_text(m.speedup)} (similar = {m.similar:.0%} of the height above 1, score {m.goal:.2f})",
     }
 
