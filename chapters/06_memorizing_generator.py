@@ -76,8 +76,7 @@ from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from gancond import chapter, claims, collapse, plots
-from gancond.chapter import pm
-from gancond.collapse import span
+from gancond.chapter import pm, span
 from gancond.data import load_dataset
 from gancond.experiments import gan_experiment, load_model, memorize_experiment
 from gancond.memorize import COPY_LABEL, memorized_set, train_memorizers

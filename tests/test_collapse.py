@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from gancond import claims, collapse, plots
+from gancond import chapter, claims, collapse, plots
 from gancond.memorize import COPY_LABEL, MemorizedSet
 from gancond.report import Checks
 
@@ -55,11 +55,11 @@ def one_hot_logits(labels, k=10) -> torch.Tensor:
 
 # --------------------------------------------------------------------------- formatting, scale note
 def test_span_formats_a_range():
-    assert collapse.span([0.66, 0.44, 0.5], percent=True) == "44–66%"
-    assert collapse.span(np.array([3, 0, 1])) == "0–3"
-    assert collapse.span([12.34, 9.96], ".1f") == "10.0–12.3"
+    assert chapter.span([0.66, 0.44, 0.5], percent=True) == "44–66%"
+    assert chapter.span(np.array([3, 0, 1])) == "0–3"
+    assert chapter.span([12.34, 9.96], ".1f") == "10.0–12.3"
     with pytest.raises(ValueError, match="at least one"):
-        collapse.span([])
+        chapter.span([])
 
 
 def test_scale_note_only_below_the_papers_set():

@@ -7,6 +7,7 @@
   collapsed under it (a reader meets the claim and the figures first, not 20 rows of presets).
 - :func:`data_note`: the dataset as the "paper vs this build" table names it, flagging the
   lossy JPEG copy of CIFAR-10 that the build machine holds.
+- :func:`span`: per-run values as "min–max" (or "44–66%").
 - :func:`na`: a statistic's text, or "n/a" where too few runs gave none.
 - :func:`pm`: "mean ± sd" over runs (one run: the value alone), the book's way of writing a
   per-setting number.
@@ -25,7 +26,7 @@ import numpy as np
 
 from .analysis import mean_std
 
-__all__ = ["setup", "settings", "data_note", "pm", "na", "SUMMARY_KEYS"]
+__all__ = ["setup", "settings", "data_note", "pm", "na", "span", "SUMMARY_KEYS"]
 
 #: the settings named in the one-line summary, in this order, when present
 SUMMARY_KEYS = ("dataset", "scale", "recipe", "runs", "steps", "width", "device")
@@ -85,3 +86,15 @@ def pm(values, digits: int = 2) -> str:
 def na(statistic, missing: str = "n/a") -> str:
     """``str(statistic)``, or ``missing`` when it is None (a statistic too few runs could not give)."""
     return missing if statistic is None else str(statistic)
+
+
+def span(values, fmt: str = "", percent: bool = False) -> str:
+    """"min–max" of per-run ``values``, each formatted with ``fmt`` (e.g. ".1f"); ``percent``:
+    both times 100, formatted ".0f", followed by "%" (e.g. "44–66%")."""
+    v = np.asarray(values)
+    if v.size == 0:
+        raise ValueError("span needs at least one value")
+    lo, hi = v.min(), v.max()
+    if percent:
+        return f"{100 * lo:.0f}–{100 * hi:.0f}%"
+    return f"{lo:{fmt}}–{hi:{fmt}}"

@@ -777,10 +777,10 @@ def judge_memorizer(*, recall_random, recall_copies, four_share, prevalence, nea
 
 def record_memorizer(checks, j: Memorizer) -> None:
     """Chapter 6's five paper claims (Appendix B.1), judged by the rules of :func:`judge_memorizer`."""
-    from .chapter import pm
+    from .chapter import pm, span
 
     def pct(v) -> str:
-        return f"{100 * v.min():.0f}–{100 * v.max():.0f}%"
+        return span(v, percent=True)
 
     checks.claim(j.memorizes, "the generator memorizes its pairs (Fig. 8)",
                  f"own target nearest for {pct(j.recall_random)} of random digits, {pct(j.recall_copies)} of copies "

@@ -23,7 +23,6 @@ statements, per run:
 - :func:`equal_steps` -> :class:`EqualSteps`: conditioning at equal steps, the memorizers' mean
   log κ interpolated at the GAN runs' last step (the memorizers train longer), Fig. 11.
 - :func:`scale_note`: what the summary says when the memorized set is smaller than the paper's.
-- :func:`span`: "min–max" of per-run values, the way the chapter writes a range.
 
 Pure computation, no I/O: generators are evaluated (in eval mode, :func:`gancond.train.generate`)
 but nothing is read or written.
@@ -49,7 +48,7 @@ from .train import generate
 
 __all__ = ["PAPER_N_MEMORIZED", "PAPER_SCORES", "MEMORIZATION_COLUMNS", "memorization_table", "target_fractions",
            "four_prevalence", "reference_fours", "RandomZ", "random_z_stats", "ScoreSets", "score_sets",
-           "final_scores", "score_table", "EqualSteps", "equal_steps", "scale_note", "span"]
+           "final_scores", "score_table", "EqualSteps", "equal_steps", "scale_note"]
 
 #: the paper's memorized set (B.1: 10,000 pairs)
 PAPER_N_MEMORIZED = 10_000
@@ -61,18 +60,6 @@ MEMORIZATION_COLUMNS = {
     "recall": "nearest target is own, all", "recall_random": "… random digits",
     "recall_copies": "… copies of the 4"}
 _MSE = ["mse", "mse_random", "mse_copies"]
-
-
-def span(values, fmt: str = "", percent: bool = False) -> str:
-    """"min–max" of per-run ``values``, each formatted with ``fmt`` (e.g. ".1f"); ``percent``:
-    both times 100, formatted ".0f", followed by "%" (e.g. "44–66%")."""
-    v = np.asarray(values)
-    if v.size == 0:
-        raise ValueError("span needs at least one value")
-    lo, hi = v.min(), v.max()
-    if percent:
-        return f"{100 * lo:.0f}–{100 * hi:.0f}%"
-    return f"{lo:{fmt}}–{hi:{fmt}}"
 
 
 def _same_length(what: str, *seqs) -> int:
