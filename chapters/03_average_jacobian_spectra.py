@@ -231,7 +231,7 @@ plt.show()
 
 display(spectra.clamping_table(sv["GAN"], sv["GAN, clamped"], stored["GAN"], stored["GAN, clamped"]))
 print(f"clamped − unclamped, log κ(E_z[J_z]): {j.d_cond or 'needs at least 3 runs per condition'}")
-glue("d_cond", str(j.d_cond) if j.d_cond else "n/a (fewer than 3 runs)", display=False)
+glue("d_cond", chapter.na(j.d_cond, "n/a (fewer than 3 runs)"), display=False)
 glue("clamp_spread", f"{j.clamp_spread.value:.2f}" if j.clamp_spread else "n/a", display=False)
 
 # %% [markdown]
@@ -257,7 +257,7 @@ table = paper_vs_build([
      f"{j.top_gan:.3g} vs {j.top_vae:.3g} (×{j.top_ratio:.2f})"),
     ("geometric mean σ_k of E_z[J_z], GAN / VAE", "(same claim)", f"×{j.geo_ratio:.2f}"),
     ("Fig. 4: log κ(E_z[J_z]), clamped − unclamped", "clamped runs avoid the ill-conditioned cluster",
-     str(j.d_cond) if j.d_cond else "n/a"),
+     chapter.na(j.d_cond)),
 ], exp.scale.name, chapter.data_note(dataset, plain[0].manifest()))
 display(Markdown(markdown_table(table)))
 

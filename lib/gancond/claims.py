@@ -486,7 +486,7 @@ def judge_spectra(sv_gan, sv_vae, sv_clamped) -> Spectra:
     sv_vae, sv_clamped (n_runs, n_z) of the unclamped GAN generators, the VAE decoders and the
     clamped generators (descending rows)."""
     from .analysis import mean_difference
-    from .spectra import log_cond_average, log_spectrum, log_spread, mean_log_sigma, sigma_1, spread_ratio
+    from .spectra import log_cond_average, log_spectrum, mean_log_sigma, sigma_1, spread_or_nan, spread_ratio
 
     log_g, log_v, log_c = log_spectrum(sv_gan), log_spectrum(sv_vae), log_spectrum(sv_clamped)
     n_g, n_v, n_c = len(log_g), len(log_v), len(log_c)
@@ -503,7 +503,7 @@ def judge_spectra(sv_gan, sv_vae, sv_clamped) -> Spectra:
     geo_g, geo_v = mean_log_sigma(sv_gan), mean_log_sigma(sv_vae)
     return Spectra(
         n_g, n_v, n_c, ratio(log_g, log_v), ratio(log_c, log_g),
-        log_spread(log_g) if n_g >= 2 else float("nan"), log_spread(log_v) if n_v >= 2 else float("nan"),
+        spread_or_nan(log_g), spread_or_nan(log_v),
         float(top_g.mean()), float(top_v.mean()), float(np.exp(geo_g.mean() - geo_v.mean())),
         mean_difference(np.log(top_g), np.log(top_v)) if several else None,
         mean_difference(geo_g, geo_v) if several else None,

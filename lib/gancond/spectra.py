@@ -40,8 +40,8 @@ from .analysis import mean_std
 from .jacobian import average_jacobian_spectrum, average_metric_eigenvalues, jacobian, log_cond_M, singular_values
 
 __all__ = ["NetworkSpectra", "GroupSpectra", "network_spectra", "group_spectra", "log_spectrum", "sigma_1",
-           "mean_log_sigma", "log_cond_average", "log_spread", "SpreadRatio", "spread_ratio", "per_index_spread",
-           "gan_vae_table", "clamping_table", "vae_final_table"]
+           "mean_log_sigma", "log_cond_average", "log_spread", "spread_or_nan", "SpreadRatio", "spread_ratio",
+           "per_index_spread", "gan_vae_table", "clamping_table", "vae_final_table"]
 
 _TINY = 1e-300  # floor of a singular value before its log (a zero σ_k gives a finite, very negative log)
 
@@ -189,7 +189,8 @@ def spread_ratio(a, b, n_boot: int = 2000, level: float = 0.95, seed: int = 0) -
     return SpreadRatio(log_spread(a) / sb_all, float(lo), float(hi), level)
 
 
-def _spread_or_nan(log_sv: np.ndarray) -> float:
+def spread_or_nan(log_sv: np.ndarray) -> float:
+    """:func:`log_spread` of ``log_sv`` (n_runs, n_z), nan for a single run (no spread to measure)."""
     return log_spread(log_sv) if len(log_sv) >= 2 else float("nan")
 
 
@@ -237,7 +238,7 @@ def gan_vae_table(sv_gan, sv_vae, final_gan, final_vae) -> pd.DataFrame:
     for sv, final in groups:
         log_sv = log_spectrum(sv)
         rows.append([sigma_1(sv).mean(), np.exp(log_sv.mean(axis=1)).mean(), (log_sv[:, 0] - log_sv[:, -1]).mean(),
-                     _spread_or_nan(log_sv), np.mean(_final(final, len(sv), "final mean log κ"))])
+                     spread_or_nan(log_sv), np.mean(_final(final, len(sv), "final mean log κ"))])
     cols = ["σ_1(E[J]) (mean over runs)", "geometric mean σ_k(E[J])", "log σ_1 / σ_min of E[J]",
             "across-run spread of log σ_k", "final mean log κ(M_z)"]
     return pd.DataFrame({"network": ["GAN generator", "VAE decoder"],
@@ -259,7 +260,7 @@ def clamping_table(sv_plain, sv_clamped, final_plain, final_clamped) -> pd.DataF
     rows = []
     for sv, final in groups:
         rows.append([sigma_1(sv).mean(), "{:.2f} ± {:.2f}".format(*mean_std(log_cond_average(sv))),
-                     _spread_or_nan(log_spectrum(sv)), np.mean(_final(final, len(sv), "final mean log κ"))])
+                     spread_or_nan(log_spectrum(sv)), np.mean(_final(final, len(sv), "final mean log κ"))])
     cols = ["σ_1(E[J]) (mean over runs)", "log κ(E[J]) = log σ_1 / σ_min (mean ± sd)", "across-run spread of log σ_k",
             "final mean log κ(M_z)"]
     return pd.DataFrame({"condition": ["without clamping", "with clamping"],
