@@ -87,11 +87,15 @@ print(f"scorer: {scorer.name}")
 # bootstraps over runs.
 #
 # - **Two clusters**: the final mean $\log\kappa$ split at its largest gap, which must be wider
-#   than either group's range, with at least 2 runs per group. A run *changes cluster* when its
+#   than either group's range and at least 2 nats wide (half the gap between Fig. 1's clusters
+#   around 12–14 and 18–20; issue 18), with at least 2 runs per group. A run *changes cluster* when its
 #   side of that threshold at mid-training differs from its side at the end (the paper's dark
 #   purple run); this is scored only when the runs split.
 # - **Conditioning ranks quality**: Spearman $\rho$ of final mean $\log\kappa$ against the final
-#   Fréchet distance must have its interval above 0 (against the score: below 0). The paper's
+#   Fréchet distance must have its interval above 0 (against the score: below 0). Its size:
+#   Sec. 3's "the 4 runs with the lowest condition number also have the 4 best scores" among 10
+#   runs implies $\rho \ge 0.45$ (its smallest value with ranks reversed inside each group), so
+#   an interval entirely below $+0.45$ contradicts it. The paper's
 #   own form: of the $k$ best-conditioned runs, how many are among the $k$ best-scoring
 #   ($k$ = size of the well-conditioned cluster, else 4), reproduced when the hypergeometric
 #   probability of at least that overlap by chance is at most 0.05 (the paper's 4 of 4 among
@@ -99,6 +103,13 @@ print(f"scorer: {scorer.name}")
 # - **Ill-conditioned early**: the step at which mean $\log\kappa$ first reaches 90% of its
 #   final value, as a fraction of training; reproduced when the median run gets there within
 #   the first quarter and every run's mean $\log\kappa$ rose by more than 1 above its initial value.
+#
+# *Three-way verdicts* (added by issue 18 in a commit of its own, before any run of the reach
+# ladder or the CIFAR-10 intervention existed, and applied to every scale). A claim that the
+# paper states with a size carries that size (`gancond.claims.EFFECTS`, each with its sentence):
+# **reproduced** when the interval excludes no effect on the paper's side; **contradicted** when
+# it excludes the paper's effect (or is significantly of the opposite sign); **inconclusive**
+# when it holds both. Claims the paper states only as a direction stay reproduced / not reproduced.
 
 # %% [markdown]
 # ## Figure 2: the condition number at fixed $z$ over training

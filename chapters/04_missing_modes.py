@@ -96,7 +96,10 @@ glue("chance", str(chance), display=False)
 # existed; applied by `gancond.claims.judge_modes`): Pearson $r$ of the final mean
 # log-condition number against the least-sampled count over the unclamped models of a recipe,
 # with a 95% percentile-bootstrap interval (models resampled); the paper's correlation is
-# reproduced when the interval lies below 0. It is judged for each recipe.
+# reproduced when the interval lies below 0. It is judged for each recipe. Since issue 18 (in a
+# commit before any run of its new campaigns) the verdict is three-way against the paper's
+# $r = -0.86$: **contradicted** when the interval excludes −0.86, **inconclusive** when it
+# holds both 0 and −0.86.
 
 # %% tags=["hide-input"]
 plain, clamped = arms[recipe].plain, arms[recipe].paper

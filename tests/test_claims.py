@@ -119,7 +119,7 @@ def test_judge_ranking_one_band_leaves_cluster_claims_untested():
     v = {row["_claim"]: row["_verdict"] for row in c.rows}
     assert v["final conditioning falls into two clusters (Fig. 1)"] == "not reproduced"
     assert v["a run changes cluster during training (Fig. 1's dark purple run)"] == "not tested"
-    assert v["better conditioning goes with a lower Fréchet distance (Spearman ρ)"] == "not reproduced"  # ρ = −1
+    assert v["better conditioning goes with a lower Fréchet distance (Spearman ρ)"] == "contradicted"  # ρ = −1 excludes +0.45
 
 
 def test_judge_clamping_rules():
@@ -130,18 +130,23 @@ def test_judge_clamping_rules():
              "frechet": np.r_[rng.normal(10, 1, 5), rng.normal(40, 5, 5)],
              "score": np.r_[rng.normal(9, 0.1, 5), rng.normal(7, 0.5, 5)]}
     clamped = {"log_cond": rng.normal(12, 0.2, 10), "frechet": rng.normal(7, 0.5, 10), "score": rng.normal(9.3, 0.05, 10)}
-    cl = two_clusters(plain["log_cond"])
+    cl = two_clusters(plain["log_cond"], min_gap=claims.MIN_GAP)
     c = claims.judge_clamping(plain, clamped, cl)
     assert c.d_log_cond.high < 0 and c.d_frechet.high < 0 and c.d_score.low > 0
     assert c.sd_frechet.high < 1 and c.n_ill == 0 and c.reach[0] <= c.reach[1]
     ch = _checks()
     claims.record_clamping(ch, c, "paper λ", "tfgan")
     assert all(row["_verdict"] == "reproduced" for row in ch.rows)
-    # a clamp that does nothing: no claim reproduces
+    assert c.beat == (1.0, 1.0, 1.0) and c.good == (1.0, 1.0, 1.0) and c.good_null == 0.5
+    # a clamp that does nothing: no claim reproduces; the two with a size exclude MNIST's "all 10"
     c2 = claims.judge_clamping(plain, plain, cl)
     ch2 = _checks()
     claims.record_clamping(ch2, c2, "paper λ", "tfgan")
-    assert all(row["_verdict"] == "not reproduced" for row in ch2.rows)
+    assert [row["_verdict"] for row in ch2.rows] == ["not reproduced"] * 5 + ["contradicted"] * 2 + ["not reproduced"]
+    # CIFAR-10's "9 of 10" beat the median: 5 of 10, interval [10%, 90%], holds it
+    ch3 = _checks()
+    claims.record_clamping(ch3, c2, "paper λ", "tfgan", dataset="cifar10")
+    assert [row["_verdict"] for row in ch3.rows][5:7] == ["inconclusive", "contradicted"]
 
 
 def test_judge_dose_rank_preserving_infinity():

@@ -179,7 +179,7 @@ def test_judge_modes_reproduced():
     ch = Checks("book")
     claims.record_modes(ch, j, "tfgan")
     v = _verdicts(ch)
-    assert v[claims.MODES_CLAIM] == ("reproduced", str(j.r))
+    assert v[claims.MODES_CLAIM][0] == "reproduced" and v[claims.MODES_CLAIM][1].startswith(str(j.r) + "; paper: -0.86")
     assert v[claims.ZERO_CLAIM] == ("reproduced", "2 of 6")
     assert all(row["_recipe"] == "tfgan" for row in ch.rows)
 
@@ -189,7 +189,7 @@ def test_judge_modes_not_reproduced():
     ch = Checks("book")
     claims.record_modes(ch, j, "radford")
     v = _verdicts(ch)
-    assert v[claims.MODES_CLAIM][0] == "not reproduced" and v[claims.ZERO_CLAIM] == ("not reproduced", "0 of 6")
+    assert v[claims.MODES_CLAIM][0] == "contradicted" and v[claims.ZERO_CLAIM] == ("not reproduced", "0 of 6")
 
 
 def test_judge_modes_untested_paths():

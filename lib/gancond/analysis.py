@@ -80,11 +80,12 @@ class Clusters:
     high: list[int]  # indices above it (ill-conditioned)
     gap: float  # size of the largest gap
     spread: float  # largest within-group range
-    split: bool  # True when gap > ratio x spread and each group holds at least min_size runs
+    split: bool  # True when gap > ratio x spread, gap >= min_gap and each group holds at least min_size runs
 
 
-def two_clusters(values, ratio: float = 1.0, min_size: int = 2) -> Clusters:
-    """Split values (n_runs,) at their largest gap; call it a split if gap > ratio · spread.
+def two_clusters(values, ratio: float = 1.0, min_size: int = 2, min_gap: float = 0.0) -> Clusters:
+    """Split values (n_runs,) at their largest gap; call it a split if gap > ratio · spread and
+    gap >= ``min_gap`` (the chapters pass :data:`gancond.claims.MIN_GAP`, the size of Fig. 1's gap).
 
     "Spread" is the larger within-group range (max − min). With the paper's Fig. 1 (final mean
     log-condition numbers around 12–14 vs 18–20) the gap exceeds the within-cluster ranges;
@@ -106,7 +107,7 @@ def two_clusters(values, ratio: float = 1.0, min_size: int = 2) -> Clusters:
     spread = max(np.ptp(s[: k + 1]), np.ptp(s[k + 1:]))
     gap = float(gaps[k])
     big_enough = min(len(low), len(high)) >= min_size
-    return Clusters(thr, low, high, gap, float(spread), bool(gap > ratio * spread and big_enough))
+    return Clusters(thr, low, high, gap, float(spread), bool(gap > ratio * spread and gap >= min_gap and big_enough))
 
 
 def mean_std(x) -> tuple[float, float]:

@@ -287,7 +287,9 @@ def judge_arms(arms: dict) -> tuple[dict, dict]:
     runs' final mean log κ, (recipe, arm) -> :class:`gancond.claims.Clamping`)."""
     from .analysis import two_clusters
 
-    splits = {rc: two_clusters(finals(a.plain, "mean_log_cond")) for rc, a in arms.items()}
+    from .claims import MIN_GAP
+
+    splits = {rc: two_clusters(finals(a.plain, "mean_log_cond"), min_gap=MIN_GAP) for rc, a in arms.items()}
     judged = {(rc, arm): c for rc, a in arms.items() for arm, c in judge_clamping(a, splits[rc]).items()}
     return splits, judged
 

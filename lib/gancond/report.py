@@ -4,9 +4,14 @@
 
 - ``require``: something that must hold whatever the scale (consistency of the stored numbers,
   the shape of the experiment). It raises AssertionError at once, so the chapter fails in CI.
-- ``claim``: one of the paper's findings, measured on this build. It is recorded as reproduced
-  or not and shown in the rendered text; a claim that did not reproduce is reported, never hidden.
-  A claim may name the training ``recipe`` it was judged under.
+- ``claim``: one of the paper's findings that the paper states as a direction only, measured on
+  this build. It is recorded as reproduced or not reproduced and shown in the rendered text; a
+  claim that did not reproduce is reported, never hidden. A claim may name the training
+  ``recipe`` it was judged under.
+- ``verdict``: one of the paper's findings that the paper states with a size. Its verdict is one
+  of :data:`VERDICTS` (:func:`gancond.claims.three_way`): reproduced (the interval excludes no
+  effect, in the paper's direction), contradicted (the interval excludes the paper's effect),
+  inconclusive (the interval holds both), or not tested.
 
 :meth:`Checks.scoreboard` turns a chapter's claims into the HTML table that the book's first
 page pastes (``{glue:any}`` with ``:doc:``), so the front page shows what the checks recorded.
@@ -21,7 +26,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["Checks", "paper_vs_build", "markdown_table"]
+__all__ = ["VERDICTS", "MARKS", "Checks", "paper_vs_build", "markdown_table"]
+
+#: every verdict word a claim can get: the three-way words of claims with a size, "not reproduced"
+#: for claims the paper states as a direction only, and "not tested"
+VERDICTS = ("reproduced", "contradicted", "inconclusive", "not reproduced", "not tested")
+#: how the scoreboard marks each verdict
+MARKS = {"reproduced": "✔ reproduced", "contradicted": "✘ contradicted", "inconclusive": "? inconclusive",
+         "not reproduced": "✘ not reproduced", "not tested": "– not tested"}
 
 
 @dataclass
@@ -41,21 +53,31 @@ class Checks:
 
     def claim(self, reproduced: bool, paper: str, measured: str, recipe: str | None = None,
               scale: str | None = None) -> bool:
-        """Record whether the paper's finding ``paper`` reproduced here (``measured`` says how),
-        under training ``recipe`` if given, on runs of ``scale`` (default: this chapter's)."""
-        reproduced, scale_ = bool(reproduced), scale or self.scale
-        verdict = "reproduced" if reproduced else f"did not reproduce at {scale_} scale"
-        self.rows.append({"kind": "paper claim", "statement": paper + self._where(recipe, scale),
-                          "result": f"{verdict}: {measured}", "_claim": paper, "_recipe": recipe, "_scale": scale_,
-                          "_own": scale is None, "_verdict": "reproduced" if reproduced else "not reproduced", "_measured": measured})
+        """Record whether the paper's finding ``paper`` (a direction, no size) reproduced here
+        (``measured`` says how), under training ``recipe`` if given, on runs of ``scale`` (default:
+        this chapter's)."""
+        reproduced = bool(reproduced)
+        self.verdict("reproduced" if reproduced else "not reproduced", paper, measured, recipe, scale)
         return reproduced
+
+    def verdict(self, word: str, paper: str, measured: str, recipe: str | None = None,
+                scale: str | None = None) -> str:
+        """Record the verdict ``word`` (one of :data:`VERDICTS`) on the paper's finding ``paper``;
+        ``measured`` gives the statistic, its interval and the paper's effect."""
+        if word not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {word!r}")
+        scale_ = scale or self.scale
+        lead = {"reproduced": "reproduced", "not reproduced": f"did not reproduce at {scale_} scale",
+                "contradicted": f"contradicted at {scale_} scale", "inconclusive": f"inconclusive at {scale_} scale",
+                "not tested": f"not tested at {scale_} scale"}[word]
+        self.rows.append({"kind": "paper claim", "statement": paper + self._where(recipe, scale),
+                          "result": f"{lead}: {measured}", "_claim": paper, "_recipe": recipe, "_scale": scale_,
+                          "_own": scale is None, "_verdict": word, "_measured": measured})
+        return word
 
     def untested(self, paper: str, why: str, recipe: str | None = None, scale: str | None = None) -> None:
         """Record that the paper's finding ``paper`` could not be tested here, and why."""
-        scale_ = scale or self.scale
-        self.rows.append({"kind": "paper claim", "statement": paper + self._where(recipe, scale),
-                          "result": f"not tested at {scale_} scale: {why}", "_claim": paper, "_recipe": recipe,
-                          "_scale": scale_, "_own": scale is None, "_verdict": "not tested", "_measured": why})
+        self.verdict("not tested", paper, why, recipe, scale)
 
     def scoreboard(self, chapter: str, href: str) -> str:
         """HTML table of this chapter's claims: one row per claim, per recipe its verdict and the
@@ -66,7 +88,7 @@ class Checks:
             return r["_recipe"] or "—", r["_scale"], r["_own"]
 
         cols = list(dict.fromkeys(col(r) for r in claims))
-        mark = {"reproduced": "✔ reproduced", "not reproduced": "✘ not reproduced", "not tested": "– not tested"}
+        mark = MARKS
         head = "".join(f"<th>{html.escape(rc)} ({html.escape(sc)} scale{'' if own else ', bundle'})</th>"
                        for rc, sc, own in cols)
         body = []
@@ -81,31 +103,43 @@ class Checks:
         return (f"<table class=\"table scoreboard\"><thead><tr><th>claim</th>{head}<th>judged in</th></tr></thead>"
                 f"<tbody>{''.join(body)}</tbody></table>")
 
+    def _claims(self, *words: str, own: bool | None = None) -> list[dict]:
+        return [r for r in self.rows if r["kind"] == "paper claim" and r["_verdict"] in words
+                and (own is None or r["_own"] == own)]
+
     @property
     def not_reproduced(self) -> list[str]:
-        return [r["statement"] for r in self.rows if r["kind"] == "paper claim" and r["result"].startswith("did not")]
+        """Claims that did not reproduce: direction-only ones that failed, and contradicted ones."""
+        return [r["statement"] for r in self._claims("not reproduced", "contradicted")]
+
+    def counts(self, own: bool | None = True) -> dict[str, int]:
+        """How many claims got each verdict (``own``: on this chapter's runs; False: a bundle's; None: all)."""
+        return {w: len(self._claims(w, own=own)) for w in VERDICTS}
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{k: r[k] for k in ("kind", "statement", "result")} for r in self.rows],
                             columns=["kind", "statement", "result"])
 
     def summary(self) -> str:
-        """One paragraph of plain text for the rendered chapter."""
-        tested = [r for r in self.rows if r["kind"] == "paper claim" and r["_verdict"] != "not tested"]
+        """One paragraph of plain text for the rendered chapter: how many claims reproduced, then
+        which were contradicted, inconclusive, not reproduced (direction only) and not tested."""
         s = ""
         for own in (True, False):
-            rs = [r for r in tested if r["_own"] == own]
+            rs = [r for r in self._claims(*VERDICTS[:4], own=own)]
             if own or rs:
                 ok = sum(r["_verdict"] == "reproduced" for r in rs)
                 where = f"at {self.scale} scale" if own else "in the committed bundle (" + ", ".join(
                     sorted({r["_scale"] + " scale" for r in rs})) + ")"
                 s += f"{' ' if s else ''}{ok} of {len(rs)} of the paper's claims tested {where} reproduced."
-        bad = self.not_reproduced
-        if bad:
-            s += " Did not reproduce: " + "; ".join(bad) + "."
-        untested = [r["statement"] for r in self.rows if r["result"].startswith("not tested")]
+        for word, lead in (("contradicted", "Contradicted (the interval excludes the paper's effect)"),
+                           ("inconclusive", "Inconclusive (the interval holds both no effect and the paper's effect)"),
+                           ("not reproduced", "Did not reproduce")):
+            rs = self._claims(word)
+            if rs:
+                s += f" {lead}: " + "; ".join(r["statement"] for r in rs) + "."
+        untested = self._claims("not tested")
         if untested:
-            s += " Not tested: " + "; ".join(untested) + "."
+            s += " Not tested: " + "; ".join(r["statement"] for r in untested) + "."
         return s
 
 

@@ -229,4 +229,4 @@ def judge(m: Measurements) -> claims.Fig7:
     return claims.judge_fig7(n=m.trials[FAST], collapsed_fast=m.collapsed[FAST], collapsed_fast_jc=m.collapsed[FAST_JC],
                              base_final=m.final[BASE]["score"], fast_jc_final=m.final[FAST_JC]["score"],
                              d_fast_jc_base=m.d_fast_jc_base, d_base_jc=m.d_base_jc, target=m.target,
-                             speedup=m.speedup, goal=m.goal)
+                             speedup=m.speedup, goal=m.goal, t_base=m.t_goal[BASE], t_fast_jc=m.t_goal[FAST_JC])
