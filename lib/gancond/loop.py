@@ -246,7 +246,8 @@ class Loop:
     def _checkpoint(self, run: Run, state: Mapping[str, Stateful]) -> None:
         """Write the tables and the ``last`` checkpoint (in the layout of the stored runs)."""
         for t, r in self.rows.items():
-            run.write_table(t, pd.DataFrame(r))
+            if r or t == "metrics":  # a table with no rows (e.g. class counts without a classifier) is not written
+                run.write_table(t, pd.DataFrame(r))
         clocks = {"elapsed": time.perf_counter() - self._t_start}
         if self._train_clock:
             clocks["train_time"] = self._stopwatch.seconds

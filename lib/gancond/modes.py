@@ -36,7 +36,7 @@ from .analysis import Correlation, Difference, mean_difference, rank_correlation
 from .experiments import load_model
 from .jacobian import mean_log_cond
 from .scores import mode_statistics
-from .train import generate
+from .train import MODE_Z_OFFSET, generate
 
 __all__ = ["N_CLASSES", "MIN_MODELS", "MIN_RUNS", "CHANCE_DRAWS", "Z_OFFSET", "uniform_least_counts", "Chance",
            "chance_baseline", "classify", "classify_runs", "split_conditions", "model_table", "best_worst",
@@ -46,7 +46,7 @@ N_CLASSES = 10  # classes of the MNIST classifier that labels the samples
 MIN_MODELS = 5  # fewest models for a correlation with a bootstrap interval (3 give mostly r = ±1 resamples)
 MIN_RUNS = 3  # fewest runs per condition for the clamped − unclamped difference
 CHANCE_DRAWS = 20_000  # Monte Carlo draws of the uniform sampler
-Z_OFFSET = 2  # offset of the samples' fixed z batch in gancond.train.fixed_latents (0: log κ, 1: scores)
+Z_OFFSET = MODE_Z_OFFSET  # offset of the samples' fixed z batch in gancond.train.fixed_latents (0: log κ, 1: scores)
 
 #: the per-model table's columns as the chapter shows them
 TABLE_COLUMNS = ["recipe", "condition", "seed", "mean_log_cond", "least_class", "least_count", "n_missing",

@@ -29,7 +29,12 @@ batch of z fixed by ``eval_seed`` (the same z for every run, so runs are compara
   median Q that the penalty saw;
 - the scorer's numbers (e.g. classifier score and Fréchet distance) on ``score_samples``
   samples from fixed z, if a scorer is given;
-- losses averaged over the interval and wall-clock times.
+- losses averaged over the interval and wall-clock times;
+- with a 10-class classifier scorer, the predicted-class counts of :data:`MODE_SAMPLES` samples
+  at the fixed z of chapter 4's protocol (:func:`fixed_latents` offset :data:`MODE_Z_OFFSET`),
+  in the table ``class_counts`` (step, class, count): chapter 4's missing-modes statistics
+  travel with a run's tables, without its generator (issue 18). Classifying in eval mode under
+  no_grad draws no random numbers, so the run's other numbers are unchanged by it.
 
 It checkpoints at every evaluation (models, optimisers, the random generator, the data
 order and the metrics so far), so a killed run resumes and ends with the numbers an
@@ -58,7 +63,7 @@ from .loop import Loop, Work, optimizer_step
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 
-__all__ = ["GANConfig", "RECIPES", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan",
+__all__ = ["MODE_SAMPLES", "MODE_Z_OFFSET", "class_counts", "GANConfig", "RECIPES", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan",
            "train_gans", "train_quotient", "default_workers"]
 
 #: Optimiser settings of each training recipe (see the module docstring). A config whose
@@ -67,6 +72,12 @@ RECIPES: dict[str, dict[str, Any]] = {
     "radford": {"batch_size": 64, "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "beta2": 0.999},
     "tfgan": {"batch_size": 32, "lr_g": 1e-3, "lr_d": 1e-4, "beta1": 0.5, "beta2": 0.999},
 }
+
+
+#: samples per model for the predicted-class counts (the paper's 360, Sec. 3 "Missing modes")
+MODE_SAMPLES = 360
+#: offset of their fixed z batch in :func:`fixed_latents` (0: log κ and Q, 1: the scores)
+MODE_Z_OFFSET = 2
 
 
 class Scorer(Protocol):
@@ -191,7 +202,20 @@ def _probe_batch(cfg: "GANConfig", step: int) -> tuple[torch.Tensor, torch.Tenso
     return z, cfg.eps * d / norm
 
 
-def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer, device) -> tuple[dict, list[dict], list[dict]]:
+def class_counts(G: torch.nn.Module, scorer, z: torch.Tensor, n_classes: int = 10) -> list[int] | None:
+    """Predicted-class counts (n_classes,) of G(z) for z (N, n_z) under the scorer's classifier,
+    or None when the scorer has no ``n_classes``-class classifier (e.g. Inception's 1008 logits)."""
+    features = getattr(scorer, "features", None)
+    if features is None:
+        return None
+    logits = features(generate(G, z))[0]  # (N, K)
+    if logits.shape[1] != n_classes:
+        return None
+    return torch.bincount(logits.argmax(1), minlength=n_classes).tolist()
+
+
+def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer, device, z_modes=None
+              ) -> tuple[dict, list[dict], list[dict], list[dict]]:
     mean, per_z = mean_log_cond(G, z_eval.to(device))
     was = G.training
     G.eval()
@@ -206,7 +230,9 @@ def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer,
     if scorer is not None and z_score is not None:
         row.update({k: float(v) for k, v in scorer(generate(G, z_score)).items()})
     per = [{"z": i, "log_cond": float(lc), "q": float(qi)} for i, (lc, qi) in enumerate(zip(per_z.tolist(), q.tolist()))]
-    return row, per, [{"i": i, "q": float(qi)} for i, qi in enumerate(q_train.tolist())]
+    counts = class_counts(G, scorer, z_modes) if scorer is not None and z_modes is not None else None
+    rows_counts = [{"class": k, "count": c} for k, c in enumerate(counts)] if counts is not None else []
+    return row, per, [{"i": i, "q": float(qi)} for i, qi in enumerate(q_train.tolist())], rows_counts
 
 
 class _GANWork(Work):
@@ -224,6 +250,7 @@ class _GANWork(Work):
         d = torch.randn(z_eval.shape, generator=torch.Generator().manual_seed(cfg.eval_seed + 1))
         delta_eval = cfg.eps * d / d.norm(dim=1, keepdim=True)
         z_score = fixed_latents(cfg.z_dim, cfg.score_samples, cfg.eval_seed, 1) if cfg.score_samples and self.scorer else None
+        z_modes = fixed_latents(cfg.z_dim, MODE_SAMPLES, cfg.eval_seed, MODE_Z_OFFSET) if self.scorer else None
 
         def step(_: int) -> dict[str, float]:
             x_real = x_all[loop.batch().to(dev)]  # (B, C, H, W)
@@ -231,12 +258,12 @@ class _GANWork(Work):
             return _gan_step(G, D, opt_G, opt_D, x_real, z, cfg, loop.rng)
 
         def evaluate(step: int, mean) -> tuple[dict, dict]:
-            row, per, q_train = _evaluate(G, cfg, step, z_eval, delta_eval, z_score, self.scorer, dev)
+            row, per, q_train, counts = _evaluate(G, cfg, step, z_eval, delta_eval, z_score, self.scorer, dev, z_modes)
             losses = {k: mean[k] for k in ("loss_d", "loss_g", "penalty", "clamp_q_p50")}
-            return {**losses, **row}, {"per_z": per, "train_q": q_train}
+            return {**losses, **row}, {"per_z": per, "train_q": q_train, "class_counts": counts}
 
         loop.train(run, {"G": G, "D": D, "opt_G": opt_G, "opt_D": opt_D}, step, evaluate, final=("G", "D"),
-                   tables=("per_z", "train_q"), info={"device": str(dev), "data": dataset_info(cfg.dataset, self.root),
+                   tables=("per_z", "train_q", "class_counts"), info={"device": str(dev), "data": dataset_info(cfg.dataset, self.root),
                                                       "n_train": loop.n, "scorer": getattr(self.scorer, "name", None)},
                    desc=f"{'JC ' if cfg.clamp else ''}seed {cfg.seed}", progress=self.progress,
                    show={"log_cond": ("mean_log_cond", ".2f")})
