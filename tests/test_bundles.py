@@ -32,8 +32,10 @@ def test_round_trip(trained, tmp_path):
     assert _ids(back) == _ids(arms) and back["tfgan"].band == arms["tfgan"].band
     assert back["tfgan"].exp == dataclasses.replace(arms["tfgan"].exp, device="cpu")
     for a, c in zip(arms["tfgan"].calibrated, back["tfgan"].calibrated):
-        for name in ("metrics", "per_z", "train_q"):
+        for name in ("metrics", "per_z", "train_q", "class_counts"):
             pd.testing.assert_frame_equal(a.read_table(name), c.read_table(name))
+        counts = c.read_table("class_counts")  # chapter 4's statistic travels without the generator
+        assert (counts.groupby("step")["count"].sum() == 360).all()
         assert c.manifest()["complete"] and not (c.path / "ckpt" / "last.json").exists()  # no optimiser state
     # small final weights travel and load on the CPU
     z = torch.randn(3, arms["tfgan"].exp.base.z_dim)

@@ -121,6 +121,36 @@ def test_vae_presets_follow_the_gan_scale(scale):
     assert len(over) == 1 and (over[0].width, over[0].n_eval_z, over[0].steps, over[0].eval_every) == (0.5, 7, 30, 30)
 
 
+def test_the_reach_ladder_presets_validate_like_the_others():
+    from gancond.experiments import LADDER
+
+    assert LADDER == ("book", "long", "wide")
+    long, wide = gan_experiment(scale="long", device="cpu"), gan_experiment(scale="wide", device="cpu")
+    assert (long.runs, long.base.steps, long.base.width) == (10, 20_000, 0.25)
+    assert (wide.runs, wide.base.steps, wide.base.width) == (10, 5_000, 0.5)
+    assert long.base.recipe == "tfgan" and long.base.batch_size == 32  # the recipe's own length: 20,000 steps
+    assert gan_experiment(scale="wide", device="cpu", steps=6_000).base.steps == 6_000  # still overridable
+    with pytest.raises(ValueError, match="runs"):
+        gan_experiment(scale="long", runs=-1)
+    with pytest.raises(ValueError, match="scale"):
+        vae_experiment(scale="long")  # the ladder is GAN-only: a VAE at 'long' is refused by name
+
+
+def test_train_arms_trains_only_the_arms_asked_for(tmp_path, data_root):
+    from conftest import ConstScorer
+
+    from gancond.arms import train_arms
+    from gancond.runs import RunStore
+
+    exp = gan_experiment(scale="smoke", device="cpu", runs=3, steps=4, eval_every=4, n_eval_z=2, score_samples=16)
+    arms = train_arms(exp, None, RunStore(tmp_path), ConstScorer(), progress=False, workers=1, root=data_root,
+                      arms=("calibrated",))["tfgan"]
+    assert len(arms.plain) == len(arms.calibrated) == 3 and arms.paper == [] and arms.dose == {}
+    assert list(arms.named()) == ["unclamped", f"calibrated λ [{arms.band['lambda_min']:g}, {arms.band['lambda_max']:g}]"]
+    with pytest.raises(ValueError, match="arms must be among"):
+        train_arms(exp, None, RunStore(tmp_path), ConstScorer(), arms=("dosage",))
+
+
 # --------------------------------------------------------------------------- memorizer (chapter 6)
 def test_memorize_presets_match_the_gan_runs():
     for name, sc in MEMORIZE_SCALES.items():

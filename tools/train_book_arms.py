@@ -1,10 +1,16 @@
-"""Train (or resume) the GAN arms that chapters 1–4 share, outside the book build.
+"""Train (or resume) the GAN arms of chapters 1–4, or a campaign of the reach ladder, outside the book build.
 
-The chapters call the same :func:`gancond.arms.train_arms` with the same parameters, so what
-this script stores is what they load. Useful to start a long book-scale sweep in the background
-(``nohup``) while working, or to fill a run store on a bigger machine:
+The chapters call the same :func:`gancond.arms.load_arms` with the same parameters, so what
+this script stores is what they load. Start a long sweep in the background (``nohup``) while
+working; an interrupted sweep resumes from its runs' checkpoints when started again:
 
-    python tools/train_book_arms.py --scale book [--workers N] [--dataset mnist]
+    python tools/train_book_arms.py --scale book                      # the book's arms (chapters 1-4)
+    nohup python tools/train_book_arms.py --campaign long &           # reach ladder: 1/4 width x 20,000 steps
+    nohup python tools/train_book_arms.py --campaign wide &           # reach ladder: 1/2 width x 5,000 steps
+    nohup python tools/train_book_arms.py --campaign cifar10 &        # Fig. 5: CIFAR-10, unclamped + calibrated λ
+    python tools/train_book_arms.py --campaign long --export          # then: results/mnist-long (complete runs only)
+
+A campaign is a preset of this script's arguments (:data:`CAMPAIGNS`, issue 18).
 """
 
 from __future__ import annotations
@@ -12,31 +18,48 @@ from __future__ import annotations
 import argparse
 import time
 
-from gancond.arms import train_arms
-from gancond.runs import RunStore
-from gancond.experiments import gan_experiment
-from gancond.scores import make_scorer
+from gancond.arms import ARM_KINDS, load_arms
+from gancond.experiments import GAN_SCALES
+
+#: the campaigns of issue 18: scale, dataset, second recipe and the clamped arms of the main recipe
+#: (always the ``tfgan`` recipe, the book's main one, 10 runs per arm)
+CAMPAIGNS = {
+    "long": dict(scale="long", dataset="mnist", second="", arms=("paper", "calibrated")),
+    "wide": dict(scale="wide", dataset="mnist", second="", arms=("paper", "calibrated")),
+    # Fig. 5 (Sec. 4): 10 unclamped and 10 calibrated-λ CIFAR-10 runs at the book scale (¼ width,
+    # 5,000 steps), scored by the CIFAR-10 fallback classifier where the Inception weights are missing
+    "cifar10": dict(scale="book", dataset="cifar10", second="", arms=("calibrated",)),
+}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scale", default="book", choices=["smoke", "book", "paper"])
+    ap.add_argument("--campaign", choices=sorted(CAMPAIGNS), default=None, help="a preset of the options below")
+    ap.add_argument("--scale", default="book", choices=sorted(GAN_SCALES))
     ap.add_argument("--dataset", default="mnist")
     ap.add_argument("--recipe", default="tfgan")
     ap.add_argument("--second", default="radford", help="second recipe ('' for none)")
+    ap.add_argument("--arms", default=",".join(ARM_KINDS), help=f"clamped arms of the main recipe, of {ARM_KINDS}")
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--export", action="store_true", help="after training, write results/<dataset>-<scale>")
     a = ap.parse_args()
+    arms = tuple(x for x in a.arms.split(",") if x)
+    if a.campaign:
+        c = CAMPAIGNS[a.campaign]
+        a.scale, a.dataset, a.second, arms = c["scale"], c["dataset"], c["second"], c["arms"]
     t0 = time.time()
-    main_exp = gan_experiment(dataset=a.dataset, scale=a.scale, recipe=a.recipe, device=a.device)
-    second = gan_experiment(dataset=a.dataset, scale=a.scale, recipe=a.second, device=a.device) if a.second else None
-    store = RunStore()
-    scorer = make_scorer(a.dataset, store=store, device=main_exp.device, **main_exp.scorer_kwargs())
-    arms = train_arms(main_exp, second, store, scorer, workers=a.workers)
-    for recipe, arm in arms.items():
+    out, _, _ = load_arms(dataset=a.dataset, scale=a.scale, recipe=a.recipe, second_recipe=a.second or None,
+                          device=a.device, workers=a.workers, arms=arms)
+    for recipe, arm in out.items():
         print(recipe, {k: len(v) for k, v in arm.named().items()}, "band:", arm.band and
               (arm.band["lambda_min"], arm.band["lambda_max"]))
     print(f"done in {time.time() - t0:.0f} s")
+    if a.export:
+        from gancond.bundles import export_arms, open_bundle, results_root
+
+        dest = export_arms(out, results_root() / f"{a.dataset}-{a.scale}", weights=False)
+        print(f"wrote {dest}: {open_bundle(dest).label}")
 
 
 if __name__ == "__main__":

@@ -75,8 +75,11 @@ class Arms:
         return self.exp.base.recipe
 
     def named(self) -> dict[str, list[Run]]:
-        """Arm label -> runs, in the order of the figures."""
-        out = {"unclamped": self.plain, "paper λ [1, 20]": self.paper}
+        """Arm label -> runs, in the order of the figures (an arm not trained, e.g. the paper λ of
+        the CIFAR-10 campaign, is left out)."""
+        out = {"unclamped": self.plain}
+        if self.paper:
+            out["paper λ [1, 20]"] = self.paper
         if self.band is not None:
             out[f"calibrated λ [{self.band['lambda_min']:g}, {self.band['lambda_max']:g}]"] = self.calibrated
         for (lo, hi), runs in self.dose.items():
@@ -89,31 +92,42 @@ def clamped(exp: Experiment, band: tuple[float, float], runs: int | None = None)
     return exp.configs(runs, clamp=True, lambda_min=float(band[0]), lambda_max=float(band[1]))
 
 
-def _configs(exp: Experiment, band: dict | None) -> dict[str, list[GANConfig]]:
-    cfgs = {"paper": clamped(exp, PAPER_BAND)}
+#: the clamped arms a main recipe can get (the unclamped one always runs): the paper's band, the
+#: calibrated band, and the tighter dose bands (only when the scale has ``dose_runs``)
+ARM_KINDS = ("paper", "calibrated", "dose")
+
+
+def _configs(exp: Experiment, band: dict | None, kinds=ARM_KINDS) -> dict[str, list[GANConfig]]:
+    cfgs = {"paper": clamped(exp, PAPER_BAND)} if "paper" in kinds else {}
     if band is not None:
         levels = dose_levels(band["lambda_min"], band["lambda_max"])
-        cfgs["calibrated"] = clamped(exp, levels[0])
-        for lv in levels[1:]:
-            cfgs[lv] = clamped(exp, lv, runs=exp.scale.dose_runs)
+        if "calibrated" in kinds:
+            cfgs["calibrated"] = clamped(exp, levels[0])
+        if "dose" in kinds and exp.scale.dose_runs > 0:
+            for lv in levels[1:]:
+                cfgs[lv] = clamped(exp, lv, runs=exp.scale.dose_runs)
     return cfgs
 
 
 def train_arms(main: Experiment, second: Experiment | None = None, store: RunStore | None = None, scorer=None,
-               progress: bool = True, workers: int | None = None, root=None) -> dict[str, Arms]:
+               progress: bool = True, workers: int | None = None, root=None, arms=ARM_KINDS) -> dict[str, Arms]:
     """Train (or load) every arm; returns recipe -> :class:`Arms` (the main recipe first).
 
-    ``main`` gets all arms, ``second`` (another recipe, or None) the unclamped and paper-λ ones.
-    ``workers`` as in :func:`gancond.train.train_gans`.
+    ``main`` gets the unclamped arm and the clamped ``arms`` (:data:`ARM_KINDS`), ``second``
+    (another recipe, or None) the unclamped and paper-λ ones. ``workers`` as in
+    :func:`gancond.train.train_gans`.
     """
     if second is not None and second.base.recipe == main.base.recipe:
         raise ValueError(f"the second reading must use another recipe than {main.base.recipe!r}")
+    unknown = set(arms) - set(ARM_KINDS)
+    if unknown:
+        raise ValueError(f"arms must be among {ARM_KINDS}, got {sorted(unknown)}")
     store = store or RunStore()
     kw = dict(store=store, scorer=scorer, device=main.device, progress=progress, workers=workers, root=root)
     plain = train_gans(main.configs(clamp=False), **kw)
     band = calibrated_band(plain)
     jobs: list[tuple[str, object, GANConfig]] = []
-    for key, cfgs in _configs(main, band).items():
+    for key, cfgs in _configs(main, band, arms).items():
         jobs += [("main", key, c) for c in cfgs]
     if second is not None:
         jobs += [("second", "plain", c) for c in second.configs(clamp=False)]
@@ -122,7 +136,7 @@ def train_arms(main: Experiment, second: Experiment | None = None, store: RunSto
     by: dict[tuple[str, object], list[Run]] = {}
     for (who, key, _), r in zip(jobs, runs):
         by.setdefault((who, key), []).append(r)
-    out = {main.base.recipe: Arms(main, plain, by[("main", "paper")], band, by[("main", "calibrated")],
+    out = {main.base.recipe: Arms(main, plain, by.get(("main", "paper"), []), band, by.get(("main", "calibrated"), []),
                              {k: v for (w, k), v in by.items() if w == "main" and isinstance(k, tuple)})}
     if second is not None:
         out[second.base.recipe] = Arms(second, by[("second", "plain")], by[("second", "paper")])
@@ -136,11 +150,13 @@ def finals(runs: list[Run], column: str) -> np.ndarray:
 
 def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan", second_recipe: str | None = "radford",
               seed: int = 0, device: str = "auto", workers: int | None = None, eps: float = 1.0,
-              q_mode: str = "per_sample", store: RunStore | None = None, progress: bool = True, **overrides):
+              q_mode: str = "per_sample", store: RunStore | None = None, progress: bool = True, arms=ARM_KINDS,
+              **overrides):
     """What chapters 1–4 start with: validate their parameters, build the experiments, make the
     scorer and train (or load) every arm. Returns ``(arms, scorer, store)``, ``arms`` as in
-    :func:`train_arms`. ``overrides`` (``runs``, ``steps``, ``width``, ...) apply to the main
-    recipe; the second keeps its scale's preset. Used by chapters 1, 2, 3 and 4.
+    :func:`train_arms` (the argument ``arms``: which clamped arms the main recipe gets).
+    ``overrides`` (``runs``, ``steps``, ``width``, ...) apply to the main recipe; the second
+    keeps its scale's preset. Used by chapters 1, 2, 3 and 4, and the campaigns.
     """
     from .scores import make_scorer
 
@@ -156,7 +172,7 @@ def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan"
                                 q_mode=q_mode)
     store = store or RunStore()
     scorer = make_scorer(dataset, store=store, device=main.device, **main.scorer_kwargs())
-    return train_arms(main, second, store, scorer, progress=progress, workers=workers), scorer, store
+    return train_arms(main, second, store, scorer, progress=progress, workers=workers, arms=arms), scorer, store
 
 
 def _finals3(runs: list[Run]) -> dict[str, np.ndarray]:

@@ -14,6 +14,11 @@ The three scales, each a preset of ordinary parameters per kind of run:
   so the whole sweep (48 runs) takes about 2.5-3 hours: over the 2-hour budget of a cold build
   (issue 11 asked for 10 runs per arm of at least 5,000 steps). This is far shorter than the
   paper's training: the chapters say what that does and does not allow one to see.
+- ``long``, ``wide``: the reach ladder (issue 18), GAN runs only (chapters 1, 2 and 4 and the
+  reach figure): the book experiment at the ``tfgan`` recipe's own length (20,000 steps, ¼
+  width), and at ½ width for 5,000 steps (the floor the issue sets: a ½-width step costs about
+  3x a ¼-width one on this machine, so 30 runs of 5,000 steps are about what one long
+  background campaign affords). 10 runs per arm, unclamped, paper λ and calibrated λ.
 - ``paper``: the paper's settings (10 runs per condition, the paper's DCGAN widths), for a GPU.
   The paper does not state its training length; 20,000 generator steps at batch 64 is about
   21 epochs of MNIST (25.6 of CIFAR-10), close to the 25 epochs of the DCGAN reference code.
@@ -63,7 +68,7 @@ from .vae import LIKELIHOODS, VAEConfig, load_decoder
 from .wgan import ARCHS, WGANConfig, load_wgan_generator
 
 __all__ = ["Z_DIM", "GANScale", "GAN_SCALES", "RECIPE_PRESETS", "VAEScale", "VAE_SCALES", "MemorizeScale",
-           "MEMORIZE_SCALES", "WGANScale", "WGAN_SCALES", "WGAN_SETTINGS", "setting_name", "Experiment",
+           "MEMORIZE_SCALES", "WGANScale", "WGAN_SCALES", "WGAN_SETTINGS", "LADDER", "setting_name", "Experiment",
            "gan_experiment", "vae_experiment", "memorize_experiment", "wgan_experiment", "scale_from_env",
            "scorer_kwargs", "check_device", "resolve_device", "override", "load_model"]
 
@@ -98,7 +103,17 @@ GAN_SCALES = {
                      n_real=5_000, n_train=0, mode_samples=360, classifier_n_train=0, dose_runs=4),
     "paper": GANScale("paper", runs=10, steps=20_000, width=1.0, eval_every=500, n_eval_z=64, score_samples=5_000,
                       n_real=10_000, n_train=0, mode_samples=360, classifier_n_train=0, dose_runs=10),
+
+    # The reach ladder (issue 18): the book experiment made longer, then wider; trained as
+    # background campaigns (tools/train_book_arms.py --scale long|wide), exported as bundles.
+    "long": GANScale("long", runs=10, steps=20_000, width=0.25, eval_every=1_000, n_eval_z=32, score_samples=1_000,
+                     n_real=5_000, n_train=0, mode_samples=360, classifier_n_train=0, dose_runs=0),
+    "wide": GANScale("wide", runs=10, steps=5_000, width=0.5, eval_every=250, n_eval_z=32, score_samples=1_000,
+                     n_real=5_000, n_train=0, mode_samples=360, classifier_n_train=0, dose_runs=0),
 }
+#: the rungs of the reach ladder, in order of reach (issue 18): the book scale, 4x longer
+#: (the ``tfgan`` recipe's own 20,000 steps), then 2x wider at the book length
+LADDER = ("book", "long", "wide")
 
 #: Per-recipe changes to a scale's GAN preset. At book scale the ``tfgan`` recipe is the main
 #: experiment (the paper's 10 runs; 5,000 steps, the most that fits the budget by the
