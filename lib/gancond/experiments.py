@@ -16,9 +16,12 @@ The three scales, each a preset of ordinary parameters per kind of run:
   paper's training: the chapters say what that does and does not allow one to see.
 - ``long``, ``wide``: the reach ladder (issue 18), GAN runs only (chapters 1, 2 and 4 and the
   reach figure): the book experiment at the ``tfgan`` recipe's own length (20,000 steps, ¼
-  width), and at ½ width for 5,000 steps (the floor the issue sets: a ½-width step costs about
-  3x a ¼-width one on this machine, so 30 runs of 5,000 steps are about what one long
-  background campaign affords). 10 runs per arm, unclamped, paper λ and calibrated λ.
+  width), and at ½ width for 5,000 steps: the floor the issue sets, chosen because a ½-width
+  step costs about 2.2x a ¼-width one here (REFERENCES' prototype on 2 cores: 12.6 vs 27.8
+  steps/s at batch 64), so its 30 runs of 5,000 steps cost about as much of a core as 30 runs
+  of 11,000 ¼-width steps, the most one background campaign beside a session's work affords.
+  The runs' own training times are in their manifests (issue 18's closing note reports them).
+  10 runs per arm: unclamped, paper λ and calibrated λ.
 - ``paper``: the paper's settings (10 runs per condition, the paper's DCGAN widths), for a GPU.
   The paper does not state its training length; 20,000 generator steps at batch 64 is about
   21 epochs of MNIST (25.6 of CIFAR-10), close to the 25 epochs of the DCGAN reference code.
