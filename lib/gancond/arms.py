@@ -210,7 +210,7 @@ def judge_clamping(a: Arms, clusters) -> dict:
     from .claims import judge_clamping as judge
 
     plain = _finals3(a.plain)
-    arms = [("paper λ", a.paper)] + ([("calibrated λ", a.calibrated)] if a.calibrated else [])
+    arms = ([("paper λ", a.paper)] if a.paper else []) + ([("calibrated λ", a.calibrated)] if a.calibrated else [])
     return {arm: judge(plain, _finals3(rs), clusters) for arm, rs in arms}
 
 

@@ -10,6 +10,8 @@
 - :func:`quotient_band`: the quotient Q over training with the [λ_min, λ_max] band.
 - :func:`settings_panels`: Figure 7 — scores against generator iterations and wall-clock time,
   one colour per setting (thin lines: trials; thick: their mean).
+- :func:`reach_figure`: issue 18's reach figure — each claim's statistic with its interval on
+  every rung of the reach ladder, the paper's value as a dashed line, no effect as a grey one.
 - :func:`memorized_pairs`, :func:`sample_panels`, :func:`label_fractions`,
   :func:`memorizer_conditioning`: Figures 8–11, the memorizing generator (images through
   :func:`image_grid`).
@@ -30,7 +32,7 @@ import seaborn as sns
 __all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid", "per_z_trajectories",
            "quotient_band", "settings_panels", "dose_response", "save", "SPECTRA_PALETTES", "vae_training",
            "average_spectra", "spread_by_index", "missing_modes_scatter", "class_histograms", "image_grid",
-           "memorized_pairs", "sample_panels", "label_fractions", "memorizer_conditioning"]
+           "memorized_pairs", "sample_panels", "label_fractions", "memorizer_conditioning", "reach_figure"]
 
 #: axis labels of the stored metric columns
 LABELS = {
@@ -408,3 +410,49 @@ def save(fig: plt.Figure, name: str, outdir: str | Path = "figures") -> Path:
     fig.savefig(out / f"{name}.png", bbox_inches="tight")
     return out / f"{name}.svg"
 
+
+
+# --- Chapter 7 (issue 18): how far the evidence reaches ---
+
+#: marker colour of each verdict in the reach figure
+VERDICT_COLORS = {"reproduced": "tab:green", "contradicted": "tab:red", "inconclusive": "tab:orange",
+                  "not reproduced": "tab:gray", "not tested": "lightgray"}
+
+
+def reach_figure(table: pd.DataFrame, labels: Mapping[str, str], rung_labels: Mapping[str, str] | None = None,
+                 title: str = "") -> plt.Figure:
+    """One panel per statistic (``labels``: key -> title, in order), x = the rungs in the table's
+    order, the value with its 95% interval, coloured by verdict; the paper's value dashed (when it
+    has one), no effect in grey. ``table``: :func:`gancond.reach.reach_table`."""
+    rungs = list(dict.fromkeys(table["rung"]))
+    names = [(rung_labels or {}).get(r, r) for r in rungs]
+    keys = [k for k in labels if (table["key"] == k).any()]
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.3 * len(keys), 3.6), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        rows = table[table["key"] == key].set_index("rung")
+        for i, r in enumerate(rungs):
+            if r not in rows.index or not np.isfinite(rows.loc[r, "value"]):
+                ax.text(i, 0.5, "n/a", transform=ax.get_xaxis_transform(), ha="center", color="gray", fontsize="small")
+                continue
+            s = rows.loc[r]
+            c = VERDICT_COLORS[s["verdict"]]
+            if np.isfinite(s["low"]):
+                lo, hi = s["value"] - s["low"], s["high"] - s["value"]
+                ax.errorbar(i, s["value"], yerr=[[max(lo, 0)], [max(hi, 0)]], fmt="o", color=c, capsize=4, ms=6)
+            else:
+                ax.plot(i, s["value"], "o", color=c, ms=6)
+        first = rows.iloc[0]
+        ax.axhline(first["null"], color="gray", lw=1)
+        if first["paper"] is not None and np.isfinite(first["paper"]):
+            ax.axhline(first["paper"], color="black", ls="--", lw=1.2, label="paper")
+        ax.set_xticks(range(len(rungs)), names)
+        ax.set_xlim(-0.5, len(rungs) - 0.5)
+        ax.set_title(labels[key], fontsize="small")
+    handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=v) for v, c in VERDICT_COLORS.items()]
+    handles += [plt.Line2D([], [], color="black", ls="--", label="paper's value"),
+                plt.Line2D([], [], color="gray", label="no effect")]
+    fig.legend(handles=handles, loc="upper center", ncol=len(handles), frameon=False, fontsize="small")
+    if title:
+        fig.suptitle(title, y=0.02, fontsize="small")
+    fig.tight_layout(rect=(0, 0.04, 1, 0.9))
+    return fig

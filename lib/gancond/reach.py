@@ -1,0 +1,200 @@
+"""How far the evidence reaches (issue 18, item 5): each claim's statistic, with its interval, on
+every rung of the reach ladder, against the paper's value.
+
+The rungs (:data:`RUNGS`) are the book experiment (MNIST, ``tfgan`` recipe, ¼ width, 5,000
+steps), the same made longer (``long``: 20,000 steps) and wider (``wide``: ½ width), and the
+CIFAR-10 intervention of Fig. 5 (``cifar10``: the book experiment on CIFAR-10, unclamped and
+calibrated-λ runs only). A rung is an :class:`gancond.arms.Arms` of its main recipe; every
+statistic comes from the runs' stored tables (metrics and class counts), so a bundle without
+generators suffices.
+
+The statistics (:data:`STATISTICS`), fixed with this module before any run of the ladder existed:
+
+- ``gap``: the largest gap between the unclamped runs' final mean log κ(M_z), in nats (no
+  interval); the paper's clusters sit about 4 nats apart (Fig. 1: around 12–14 and 18–20); a
+  split needs :data:`gancond.claims.MIN_GAP` and a gap wider than either group's range.
+- ``rho_fd``: Spearman ρ(final mean log κ, final Fréchet distance) over the unclamped runs,
+  bootstrap interval; paper ≥ +0.45 (:data:`gancond.claims.EFFECTS` ``rho_fd``); three-way.
+- ``r_modes``: Pearson r(final mean log κ, least-sampled class count of 360 samples) over the
+  unclamped runs, from their stored class counts; paper −0.86; three-way. MNIST rungs only
+  (the paper's number is MNIST's).
+- ``d_fd``: mean final Fréchet distance, calibrated-λ runs − unclamped runs, bootstrap
+  interval; the paper states only a direction (below 0): two-way.
+- ``dose``: Spearman ρ(λ_max, final Fréchet distance) over every run of the rung (unclamped =
+  +∞), bootstrap interval; beyond the paper (conditioning-causes-quality predicts ρ > 0): two-way.
+
+Whether more reach moved anything toward the paper (:func:`movement`): from the book rung to a
+later MNIST rung, a statistic *moves toward the paper* when its verdict improves on the order
+contradicted < inconclusive < reproduced (two-way statistics: not reproduced < reproduced; the
+split: no split < split), *moves away* when it worsens, and otherwise *does not move*, whatever
+its point estimate does. A rung that cannot judge a statistic (too few runs) does not count.
+
+Used by: chapter 7 ("How far the evidence reaches").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .analysis import mean_difference, rank_correlation, two_clusters
+from .arms import Arms, finals
+from .claims import EFFECTS, MIN_GAP, MIN_RUNS, judge_dose, three_way
+from .modes import least_count_correlation
+
+__all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "Stat", "least_counts", "rung_statistics", "reach_table", "movement",
+           "stat_text", "reach_paragraph"]
+
+#: rung name -> (dataset, scale) of its runs, in order of reach
+RUNGS = {"book": ("mnist", "book"), "long": ("mnist", "long"), "wide": ("mnist", "wide"), "cifar10": ("cifar10", "book")}
+#: statistic key -> its label in the figure and the table
+STATISTICS = {
+    "gap": "split gap of final log κ (nats)",
+    "rho_fd": "ρ(final log κ, Fréchet distance)",
+    "r_modes": "r(final log κ, least-sampled count)",
+    "d_fd": "Δ Fréchet distance, calibrated − unclamped",
+    "dose": "dose ρ(λ_max, Fréchet distance)",
+}
+#: the gap between Fig. 1's clusters (around 12–14 and 18–20 nats)
+PAPER_GAP = 4.0
+_ORDER = {"contradicted": 0, "not reproduced": 0, "inconclusive": 1, "reproduced": 2}
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One statistic on one rung: value with its 95% interval (nan: none), the paper's value
+    (None: the paper gives none), no effect, and the verdict (one of gancond.report.VERDICTS)."""
+
+    rung: str
+    key: str
+    value: float
+    low: float
+    high: float
+    paper: float | None
+    null: float
+    verdict: str
+    n: int  # runs behind it
+
+
+def least_counts(runs) -> np.ndarray:
+    """The least-sampled class count of each run's last stored class counts (n_runs,)."""
+    out = []
+    for r in runs:
+        t = r.read_table("class_counts")
+        out.append(int(t.loc[t["step"] == t["step"].max(), "count"].min()))
+    return np.array(out)
+
+
+def _two_way(ok: bool) -> str:
+    return "reproduced" if ok else "not reproduced"
+
+
+def rung_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[Stat]:
+    """The statistics of :data:`STATISTICS` for one rung's main-recipe arms ``a``."""
+    lc, fd = finals(a.plain, "mean_log_cond"), finals(a.plain, "frechet")
+    n = len(lc)
+    nan = float("nan")
+    out = []
+    cl = two_clusters(lc, min_gap=MIN_GAP)
+    out.append(Stat(rung, "gap", cl.gap, nan, nan, PAPER_GAP, 0.0, _two_way(cl.split) if n >= 4 else "not tested", n))
+    if n >= MIN_RUNS:
+        rho = rank_correlation(lc, fd)
+        e = EFFECTS["rho_fd"]
+        out.append(Stat(rung, "rho_fd", rho.value, rho.low, rho.high, e.value, e.null, three_way(rho.low, rho.high, e), n))
+    else:
+        out.append(Stat(rung, "rho_fd", nan, nan, nan, EFFECTS["rho_fd"].value, 0.0, "not tested", n))
+    if dataset == "mnist":
+        e = EFFECTS["r_modes"]
+        try:
+            r = least_count_correlation(lc, least_counts(a.plain))
+        except (FileNotFoundError, KeyError):  # runs trained before class counts were stored
+            r = None
+        if r is None or not np.isfinite(r.value):
+            out.append(Stat(rung, "r_modes", nan, nan, nan, e.value, e.null, "not tested", n))
+        else:
+            out.append(Stat(rung, "r_modes", r.value, r.low, r.high, e.value, e.null, three_way(r.low, r.high, e), n))
+    if a.calibrated and min(n, len(a.calibrated)) >= MIN_RUNS:
+        d = mean_difference(fd, finals(a.calibrated, "frechet"))
+        out.append(Stat(rung, "d_fd", d.value, d.low, d.high, None, 0.0, _two_way(d.high < 0), len(a.calibrated)))
+    else:
+        out.append(Stat(rung, "d_fd", nan, nan, nan, None, 0.0, "not tested", len(a.calibrated)))
+    clamped = [r for rs in list(a.named().values())[1:] for r in rs]
+    dose = np.r_[np.full(n, np.inf), [r.config["lambda_max"] for r in clamped]]
+    lc_all = np.r_[lc, finals(clamped, "mean_log_cond")] if clamped else lc
+    fd_all = np.r_[fd, finals(clamped, "frechet")] if clamped else fd
+    rho = judge_dose(dose, lc_all, fd_all, lc_all, fd_all).rho_dose_frechet if clamped else None
+    if rho is None or not np.isfinite(rho.value):
+        out.append(Stat(rung, "dose", nan, nan, nan, None, 0.0, "not tested", len(dose)))
+    else:
+        out.append(Stat(rung, "dose", rho.value, rho.low, rho.high, None, 0.0, _two_way(rho.low > 0), len(dose)))
+    return out
+
+
+def reach_table(rungs: dict[str, tuple[Arms, str]]) -> pd.DataFrame:
+    """One row per (rung, statistic): rung -> (its main-recipe arms, dataset), in order of reach."""
+    rows = [s.__dict__ for rung, (a, ds) in rungs.items() for s in rung_statistics(rung, a, ds)]
+    return pd.DataFrame(rows, columns=list(Stat.__dataclass_fields__))
+
+
+def movement(table: pd.DataFrame, base: str = "book") -> dict[str, dict[str, str]]:
+    """statistic -> {later MNIST rung -> "toward the paper" / "away from the paper" / "does not
+    move" / "not judged"}: the rule of the module docstring, from the ``base`` rung."""
+    out: dict[str, dict[str, str]] = {}
+    later = [r for r in table["rung"].unique() if r != base and RUNGS.get(r, ("mnist",))[0] == "mnist"]
+    for key in STATISTICS:
+        b = table[(table.rung == base) & (table.key == key)]
+        for rung in later:
+            x = table[(table.rung == rung) & (table.key == key)]
+            if b.empty or x.empty or "not tested" in (b.verdict.iloc[0], x.verdict.iloc[0]):
+                word = "not judged"
+            else:
+                d = _ORDER[x.verdict.iloc[0]] - _ORDER[b.verdict.iloc[0]]
+                word = "toward the paper" if d > 0 else "away from the paper" if d < 0 else "does not move"
+            out.setdefault(key, {})[rung] = word
+    return out
+
+
+def stat_text(s, with_verdict: bool = True) -> str:
+    """One statistic (a row of :func:`reach_table`) in words: value, interval, the paper's value,
+    runs and (``with_verdict``) its verdict; "not judged" with the reason when it has no value."""
+    if not np.isfinite(s["value"]):
+        return f"not judged ({s['n']} runs)"
+    iv = f" [{s['low']:+.2f}, {s['high']:+.2f}]" if np.isfinite(s["low"]) else ""
+    paper = f", paper {s['paper']:+.2f}" if s["paper"] is not None and np.isfinite(s["paper"]) else ""
+    return f"{s['value']:+.2f}{iv}{paper}, {s['n']} runs" + (f" ({s['verdict']})" if with_verdict else "")
+
+
+def _fmt(s: pd.Series) -> str:
+    return stat_text(s)
+
+
+def reach_paragraph(table: pd.DataFrame, base: str = "book") -> str:
+    """The plain paragraph under the reach figure, generated from ``table``: per statistic, its
+    value on each rung and whether it moved toward the paper (:func:`movement`)."""
+    if table.empty:
+        return "No rung has runs yet."
+    mv = movement(table, base)
+    rungs = list(table["rung"].unique())
+    later = [r for r in rungs if r != base and RUNGS.get(r, ("mnist",))[0] == "mnist"]
+    parts = []
+    toward = []
+    for key, label in STATISTICS.items():
+        rows = table[table.key == key].set_index("rung")
+        if rows.empty:
+            continue
+        vals = "; ".join(f"{r} {_fmt(rows.loc[r])}" for r in rungs if r in rows.index)
+        moves = [f"{r}: {mv[key][r]}" for r in later if r in mv.get(key, {})]
+        toward += [(key, r) for r in later if mv.get(key, {}).get(r) == "toward the paper"]
+        parts.append(f"{label}: {vals}" + (f" (from {base}: {', '.join(moves)})" if moves else "") + ".")
+    if not later:
+        head = f"Only the {base} rung" + (" and CIFAR-10 are" if "cifar10" in rungs else " is") + \
+            " here, so nothing can be said yet about more reach."
+    elif toward:
+        head = "More reach moved " + ", ".join(f"{STATISTICS[k]} ({r})" for k, r in toward) + " toward the paper."
+    else:
+        judged = any(w in ("does not move", "away from the paper") for d in mv.values() for w in d.values())
+        head = ("Longer and wider training moved none of the claims' verdicts toward the paper." if judged else
+                "No later rung could judge these statistics.")
+    return head + " " + " ".join(parts)

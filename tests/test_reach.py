@@ -1,0 +1,93 @@
+"""The reach ladder's statistics, verdicts, movement rule, paragraph and figure (gancond.reach)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gancond import claims, plots, reach
+from gancond.arms import Arms
+
+
+class FakeRun:
+    """What the reach statistics read of a run: its final metrics, class counts and config."""
+
+    def __init__(self, lc, fd, least=36, lambda_max=None):
+        self.config = {"lambda_max": lambda_max if lambda_max is not None else 20.0, "clamp": lambda_max is not None}
+        self._metrics = pd.DataFrame({"step": [0, 100], "mean_log_cond": [4.0, lc], "frechet": [50.0, fd],
+                                      "score": [1.0, 9.0]})
+        counts = [least] + [(360 - least) // 9] * 8 + [360 - least - 8 * ((360 - least) // 9)]
+        self._counts = pd.DataFrame({"step": 100, "class": range(10), "count": counts})
+
+    def read_table(self, name):
+        return {"metrics": self._metrics, "class_counts": self._counts}[name]
+
+
+def arms(lc, fd, least=None, cal_fd=None, cal_lambda=5.0):
+    least = least if least is not None else [36] * len(lc)
+    plain = [FakeRun(a, b, c) for a, b, c in zip(lc, fd, least)]
+    cal = [FakeRun(10.0, f, 36, cal_lambda) for f in (cal_fd if cal_fd is not None else [])]
+    return Arms(exp=None, plain=plain, paper=[], band={"lambda_min": 0.5, "lambda_max": cal_lambda}, calibrated=cal)
+
+
+RNG = np.random.default_rng(0)
+LC = np.linspace(15, 20, 10)
+
+
+def test_statistics_of_a_rung_like_the_paper():
+    a = arms(np.r_[np.linspace(12, 14, 5), np.linspace(18, 20, 5)], fd=np.r_[np.linspace(8, 10, 5), np.linspace(30, 40, 5)],
+             least=[36, 35, 34, 33, 32, 5, 4, 3, 1, 0], cal_fd=np.linspace(6, 9, 10))
+    s = {x.key: x for x in reach.rung_statistics("long", a)}
+    assert s["gap"].value == pytest.approx(4.0) and s["gap"].verdict == "reproduced"
+    assert s["rho_fd"].verdict == "reproduced" and s["rho_fd"].paper == pytest.approx(claims.PAPER_RHO)
+    assert s["r_modes"].verdict == "reproduced" and s["r_modes"].value < -0.8
+    assert s["d_fd"].verdict == "reproduced" and s["d_fd"].paper is None
+    assert s["dose"].verdict == "reproduced" and s["dose"].n == 20  # tighter clamp (5 < ∞), lower distance
+
+
+def test_a_rung_unlike_the_paper_and_one_too_small():
+    a = arms(LC, fd=RNG.normal(20, 1, 10)[::-1], cal_fd=RNG.normal(25, 1, 10))  # clamping makes it worse
+    s = {x.key: x for x in reach.rung_statistics("book", a)}
+    assert s["gap"].verdict == "not reproduced" and s["d_fd"].verdict == "not reproduced"
+    assert s["dose"].verdict == "not reproduced"
+    small = {x.key: x for x in reach.rung_statistics("wide", arms(LC[:2], [1.0, 2.0]))}
+    assert {k: v.verdict for k, v in small.items()} == dict.fromkeys(["gap", "rho_fd", "r_modes", "d_fd", "dose"],
+                                                                     "not tested")
+    cifar = {x.key for x in reach.rung_statistics("cifar10", a, dataset="cifar10")}
+    assert "r_modes" not in cifar  # the paper's r is MNIST's
+
+
+def _table(verdicts: dict) -> pd.DataFrame:
+    rows = []
+    for rung, v in verdicts.items():
+        for key in reach.STATISTICS:
+            rows.append(dict(rung=rung, key=key, value=0.1, low=-0.1, high=0.3, paper=0.45, null=0.0, verdict=v, n=10))
+    return pd.DataFrame(rows)
+
+
+def test_movement_rule_orders_the_verdicts():
+    t = _table({"book": "contradicted", "long": "inconclusive", "wide": "contradicted", "cifar10": "reproduced"})
+    mv = reach.movement(t)
+    assert mv["rho_fd"] == {"long": "toward the paper", "wide": "does not move"}  # CIFAR-10 is not a later MNIST rung
+    t2 = _table({"book": "reproduced", "long": "not reproduced"})
+    assert reach.movement(t2)["d_fd"] == {"long": "away from the paper"}
+    t3 = _table({"book": "not tested", "long": "reproduced"})
+    assert reach.movement(t3)["gap"] == {"long": "not judged"}
+
+
+def test_paragraph_says_whether_reach_moved_anything():
+    p = reach.reach_paragraph(_table({"book": "contradicted", "long": "inconclusive"}))
+    assert p.startswith("More reach moved ") and "(long)" in p
+    p = reach.reach_paragraph(_table({"book": "contradicted", "long": "contradicted", "wide": "contradicted"}))
+    assert p.startswith("Longer and wider training moved none of the claims' verdicts toward the paper.")
+    p = reach.reach_paragraph(_table({"book": "contradicted"}))
+    assert p.startswith("Only the book rung is here")
+    assert reach.reach_paragraph(_table({})) == "No rung has runs yet."
+
+
+def test_reach_table_and_figure():
+    t = reach.reach_table({"book": (arms(LC, RNG.normal(20, 1, 10), cal_fd=RNG.normal(25, 1, 10)), "mnist"),
+                           "cifar10": (arms(LC, RNG.normal(20, 1, 10), cal_fd=RNG.normal(18, 1, 10)), "cifar10")})
+    assert list(t["rung"].unique()) == ["book", "cifar10"] and len(t) == 5 + 4
+    fig = plots.reach_figure(t, reach.STATISTICS, {"cifar10": "CIFAR-10"})
+    assert len(fig.axes) == 5
+    plots.plt.close(fig)
