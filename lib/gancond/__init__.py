@@ -13,7 +13,9 @@ CPU or CUDA (a conditional G through ``labels=`` or a closure of z alone):
   ``frechet_distance_from_features(f1, f2)`` (eq. 4), ``gaussian_moments(features)``
 
 The Jacobian functions need G in eval mode (call ``G.eval()``); bad arguments raise one
-ValueError or TypeError that names the argument.
+ValueError or TypeError that names the argument. The core install computes all of this
+(numpy, pandas, scipy, torch, tqdm); datasets, the Inception network, plots and the book stack
+are extras (``pip install "gancond[book]"`` for all of them).
 
 Modules, by layer (a module imports only from modules above it in this list):
 
