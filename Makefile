@@ -30,7 +30,7 @@ help:
 	@echo "make test        unit tests + every chapter at smoke scale (nbval)"
 	@echo "make check-book  check _build/html in headless Chromium"
 	@echo "make publish     push _build/html to the gh-pages branch (GitHub Pages)"
-	@echo "make venv        create/update .venv from requirements.txt"
+	@echo "make venv        create/update .venv from requirements.txt (gancond with its book and test extras)"
 	@echo "make clean-book  remove the built HTML (keeps the execution cache)"
 	@echo "make clean-cache remove all of _build, execution cache included"
 

@@ -78,3 +78,16 @@ def smoke_arms(tmp_path_factory, data_root):
         mp.setenv("GANCOND_DATA", str(data_root))
         arms = train_arms(main, second, store, ConstScorer(), progress=False, workers=1, root=data_root)
     return store, arms, (main, second, ConstScorer)
+
+
+@pytest.fixture(scope="session")
+def readme_example() -> str:
+    """The Python code block of the README's "Use the library" section (tests/test_readme.py, tests/test_wheel.py)."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = re.search(r"^## Use the library\n(.*?)(?=^## )", text, flags=re.M | re.S)
+    assert section, 'README.md has no "## Use the library" section'
+    blocks = re.findall(r"^```python\n(.*?)^```", section.group(1), flags=re.M | re.S)
+    assert len(blocks) == 1, f'the "Use the library" section must hold one ```python block, found {len(blocks)}'
+    return blocks[0]

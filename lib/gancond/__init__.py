@@ -1,5 +1,22 @@
 """gancond: generator conditioning and Jacobian Clamping (Odena et al., ICML 2018).
 
+The reusable pieces, for any ``torch.nn.Module`` G mapping z (B, n_z) to a tensor (B, ...), on
+CPU or CUDA (a conditional G through ``labels=`` or a closure of z alone):
+
+- ``log_condition_numbers(G, z)``: per-z log kappa(M_z), M_z = J_z^T J_z, kappa(M) = kappa(J)^2
+  (``kind="J"`` for log kappa(J_z)); ``mean_log_condition(G, z)``: their mean (Sec. 3, Figs. 1, 2)
+- ``average_jacobian_spectrum(G, z)``: singular values of E_z[J_z] (Figs. 3, 4)
+- ``jacobian_clamping(G, z, lambda_min, lambda_max, eps, q_mode)``: Algorithm 1's penalty,
+  Q per sample (``"per_sample"``) or per batch (``"batch"``)
+- ``lambdas_from_q(q)``, ``calibrate_lambdas(q_by_run, scores)``: λ_min, λ_max from Q values (Sec. 4)
+- ``classifier_score(logits)`` (eq. 3); ``frechet_distance(mu1, sigma1, mu2, sigma2)`` and
+  ``frechet_distance_from_features(f1, f2)`` (eq. 4), ``gaussian_moments(features)``
+
+The Jacobian functions need G in eval mode (call ``G.eval()``); bad arguments raise one
+ValueError or TypeError that names the argument. The core install computes all of this
+(numpy, pandas, scipy, torch, tqdm); datasets, the Inception network, plots and the book stack
+are extras (``pip install "gancond[book]"`` for all of them).
+
 Modules, by layer (a module imports only from modules above it in this list):
 
 - ``data``        datasets as tensors in [-1, 1] (MNIST, CIFAR-10, STL-10 at 48x48)
@@ -37,4 +54,41 @@ above the trainers:
 - ``reach``       the reach ladder: each claim's statistic on every rung (book, long, wide, CIFAR-10)
 """
 
-__version__ = "0.1.0"
+from importlib import import_module as _import_module
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
+
+try:
+    __version__ = _version("gancond")
+except _PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
+# The public names and their modules, imported on first use (PEP 562): ``import gancond`` stays
+# cheap for the modules that do not need torch (report, claims, chapter, analysis).
+_PUBLIC = {
+    "log_condition_numbers": "jacobian",
+    "mean_log_condition": "jacobian",
+    "average_jacobian_spectrum": "jacobian",
+    "jacobian_clamping": "clamping",
+    "ClampOutput": "clamping",
+    "lambdas_from_q": "clamping",
+    "calibrate_lambdas": "clamping",
+    "classifier_score": "scores",
+    "frechet_distance": "scores",
+    "frechet_distance_from_features": "scores",
+    "gaussian_moments": "scores",
+}
+
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        value = getattr(_import_module(f".{_PUBLIC[name]}", __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})

@@ -31,7 +31,10 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
-__all__ = ["ClampOutput", "check_lambdas", "clamp_penalty", "jacobian_clamping", "quotient", "calibrate_lambdas"]
+from .jacobian import _check_callable, _check_labels, _check_output, _check_z
+
+__all__ = ["ClampOutput", "check_lambdas", "clamp_penalty", "jacobian_clamping", "quotient", "calibrate_lambdas",
+           "lambdas_from_q"]
 
 Q_MODES = ("per_sample", "batch")
 
@@ -80,26 +83,43 @@ class ClampOutput:
 
 def jacobian_clamping(G: torch.nn.Module, z: torch.Tensor, lambda_min: float = 1.0, lambda_max: float = 20.0,
                       eps: float = 1.0, q_mode: str = "per_sample",
-                      generator: torch.Generator | None = None) -> ClampOutput:
+                      generator: torch.Generator | None = None, *,
+                      labels: torch.Tensor | None = None) -> ClampOutput:
     """Algorithm 1 on the batch z (B, n_z): one forward pass of [z; z + δ] through G.
 
     Args:
-        G: the generator (its current train/eval mode is used as it is).
+        G: any ``torch.nn.Module`` (or callable) mapping z (B, n_z) to a tensor (B, ...); its
+            current train/eval mode is used as it is (a training step runs it in train mode).
         z: latent batch (B, n_z).
-        lambda_min, lambda_max: target band for Q (paper: 1 and 20).
-        eps: the norm of the perturbation δ (paper: 1).
-        q_mode: ``"per_sample"`` or ``"batch"`` (see the module docstring).
+        lambda_min, lambda_max: target band for Q (paper: 1 and 20), 0 <= λ_min < λ_max.
+        eps: the norm of the perturbation δ (paper: 1), > 0.
+        q_mode: ``"per_sample"`` (one Q per z, L their mean) or ``"batch"`` (one Q from the
+            batch norms; see the module docstring).
         generator: random generator for δ (for reproducible training).
+        labels: for a conditional G, a tensor (B, ...) whose row i goes with z[i]; G is called
+            as G([z; z + δ], [labels; labels]).
+
+    Returns:
+        ClampOutput: ``penalty`` (the scalar L to add to G's loss), ``Q`` (detached), ``x`` = G(z).
+
+    Raises:
+        ValueError: a bad λ_min, λ_max, eps or q_mode (see ``check_lambdas``), z not a non-empty
+            floating-point (B, n_z) tensor, labels without one row per z, or G's output
+            without one row per input.
+        TypeError: G is not callable, or its output is not a tensor.
     """
     check_lambdas(lambda_min, lambda_max, eps, q_mode)
-    if z.dim() != 2:
-        raise ValueError(f"z must have shape (B, n_z), got {tuple(z.shape)}")
+    _check_callable(G)
+    _check_z(G, z)
+    _check_labels(labels, z)
     delta = torch.randn(z.shape, generator=generator, dtype=z.dtype).to(z.device)  # (B, n_z)
     if q_mode == "per_sample":
         delta = eps * delta / delta.norm(dim=1, keepdim=True)
     else:
         delta = eps * delta / delta.norm()
-    out = G(torch.cat([z, z + delta]))  # (2B, C, H, W): shared BatchNorm statistics
+    zz = torch.cat([z, z + delta])  # (2B, n_z): one pass, shared BatchNorm statistics
+    out = G(zz) if labels is None else G(zz, torch.cat([labels, labels]).to(z.device))
+    _check_output(out, zz.shape[0])  # (2B, C, H, W)
     x, x_prime = out[: z.shape[0]], out[z.shape[0]:]
     Q = quotient(x, x_prime, delta, q_mode)
     return ClampOutput(clamp_penalty(Q, lambda_min, lambda_max), Q.detach(), x)
@@ -128,8 +148,6 @@ def calibrate_lambdas(q_by_run: Mapping[str, Sequence[float]], scores: Mapping[s
     """
     if not 0 < good_fraction <= 1:
         raise ValueError(f"good_fraction must be in (0, 1], got {good_fraction}")
-    if not 0 < coverage < 1:
-        raise ValueError(f"coverage must be in (0, 1), got {coverage}")
     missing = set(scores) ^ set(q_by_run)
     if not scores or missing:
         raise ValueError(f"q_by_run and scores must name the same, non-empty set of runs (differ on {sorted(missing)})")
@@ -139,5 +157,37 @@ def calibrate_lambdas(q_by_run: Mapping[str, Sequence[float]], scores: Mapping[s
     q = q[np.isfinite(q)]
     if q.size == 0:
         raise ValueError("the good runs have no finite Q values")
+    lo, hi = lambdas_from_q(q, coverage)
+    return {"lambda_min": lo, "lambda_max": hi, "good_runs": good, "n_q": int(q.size)}
+
+
+def lambdas_from_q(q, coverage: float = 0.9) -> tuple[float, float]:
+    """(λ_min, λ_max): the central ``coverage`` interval of Q values from runs that scored well.
+
+    The last step of :func:`calibrate_lambdas`, for Q values already chosen: λ_min and λ_max are
+    the (1 − coverage)/2 and (1 + coverage)/2 quantiles (linear interpolation) of the finite
+    values of ``q`` (non-finite ones are dropped). A band ready for :func:`jacobian_clamping`.
+
+    Args:
+        q: Q values (a tensor, array or sequence of any shape; e.g. ``ClampOutput.Q`` logged
+            during unclamped training of good runs), each >= 0.
+        coverage: fraction of them the band must hold, in (0, 1).
+
+    Raises:
+        ValueError: coverage outside (0, 1); q with no finite value or a negative one; q
+            without spread (the band would be empty).
+    """
+    if not (isinstance(coverage, (int, float)) and 0 < coverage < 1):
+        raise ValueError(f"coverage must be in (0, 1), got {coverage!r}")
+    if isinstance(q, torch.Tensor):
+        q = q.detach().cpu().double().numpy()
+    q = np.asarray(q, dtype=float).ravel()
+    q = q[np.isfinite(q)]
+    if q.size == 0:
+        raise ValueError("q must hold at least one finite Q value")
+    if (q < 0).any():
+        raise ValueError(f"q must be >= 0 (a ratio of norms), got a minimum of {q.min()}")
     lo, hi = np.quantile(q, [(1 - coverage) / 2, (1 + coverage) / 2])
-    return {"lambda_min": float(lo), "lambda_max": float(hi), "good_runs": good, "n_q": int(q.size)}
+    if not lo < hi:
+        raise ValueError(f"q has no spread inside the central {coverage:g} (both quantiles are {lo}): no band")
+    return float(lo), float(hi)

@@ -87,7 +87,10 @@ def _to_unit_range(images_uint8: torch.Tensor) -> torch.Tensor:
 
 def _torchvision(name: str, root: Path, split: str, download: bool | None):
     """Open a torchvision dataset; ``download=None`` means 'try only if the files are missing'."""
-    import torchvision.datasets as tvd
+    try:
+        import torchvision.datasets as tvd
+    except ModuleNotFoundError as err:  # an install without the extra
+        raise ModuleNotFoundError(f"reading {name} needs torchvision: pip install 'gancond[data]'", name=err.name) from err
 
     def make(dl: bool):
         if name == "mnist":

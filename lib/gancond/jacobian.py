@@ -13,6 +13,17 @@ The paper's quantity is the condition number of M_z, kappa(M_z) = lambda_max / l
 half of it. Public metric code (google/compare_gan) reports log kappa(J^T J), i.e. the same
 number as ``log_cond_M``.
 
+Two layers. The functions the package exports at the top level (``gancond.log_condition_numbers``,
+``gancond.mean_log_condition``, ``gancond.average_jacobian_spectrum``) take any generator G and
+validate it: G must be in eval mode (its Jacobian is then that of a fixed function of z; a
+train-mode BatchNorm would make J_z depend on the rest of the batch), and a wrong z, labels or
+output gets one error naming the argument. The building blocks below them (``jacobian``,
+``mean_log_cond``, used by the trainers in the middle of training) switch G to eval mode
+themselves and restore its mode afterwards.
+
+Conditional generators: pass ``labels`` (row i goes with z[i]; G is called as G(z, labels) and
+differentiated in z only), or wrap G in a closure / module of z alone.
+
 Used by: chapters 3 and 4; every chapter through the trainers' logging of the mean log-condition
 number (chapters 1 and 6 cite it).
 """
@@ -28,6 +39,8 @@ from torch import nn
 from torch.func import jvp, vmap
 
 __all__ = [
+    "log_condition_numbers",
+    "mean_log_condition",
     "jacobian",
     "singular_values",
     "log_cond_J",
@@ -68,6 +81,37 @@ def _check_z(G: nn.Module, z: torch.Tensor) -> None:
         raise ValueError(f"z.shape[1] must equal G's input dimension {n_z}, got {z.shape[1]}")
 
 
+def _check_labels(labels: torch.Tensor | None, z: torch.Tensor) -> None:
+    if labels is None:
+        return
+    if not isinstance(labels, torch.Tensor) or labels.dim() == 0 or labels.shape[0] != z.shape[0]:
+        shape = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
+        raise ValueError(f"labels must be a tensor (B, ...) with one row per z (B={z.shape[0]}), got {shape}")
+
+
+def _check_callable(G) -> None:
+    if not callable(G):
+        raise TypeError(f"G must be a torch.nn.Module (or a callable) mapping z (B, n_z) to a tensor (B, ...), "
+                        f"got {type(G).__name__}")
+
+
+def _check_generator(G, z: torch.Tensor) -> None:
+    """The public functions' checks of G: callable, in eval mode, on z's device and dtype."""
+    _check_callable(G)
+    if not isinstance(G, nn.Module):
+        return
+    training = [name or type(G).__name__ for name, m in G.named_modules() if m.training]
+    if training:
+        raise ValueError(f"G is in train mode (modules {', '.join(training[:3])}{', ...' if len(training) > 3 else ''}); "
+                         f"call G.eval() first: J_z is taken of the eval-mode network (BatchNorm's running "
+                         f"statistics, no dropout), where it depends on z alone")
+    p = next(iter(G.parameters()), None)
+    if p is not None and p.device != z.device:
+        raise ValueError(f"z is on {z.device} but G's parameters are on {p.device}")
+    if p is not None and p.is_floating_point() and p.dtype != z.dtype:
+        raise ValueError(f"z.dtype {z.dtype} differs from G's parameters' {p.dtype}: convert z (or G)")
+
+
 def _check_chunk_size(chunk_size: int | None) -> None:
     if chunk_size is None:
         return
@@ -81,16 +125,20 @@ def _check_J(J: torch.Tensor) -> None:
         raise ValueError(f"J must be a non-empty 3-D tensor (B, n_x, n_z), got {shape}")
 
 
-def _jacobian_chunk(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """J for one chunk of z (b, n_z) -> (b, n_x, n_z); G already in eval mode."""
+def _jacobian_chunk(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """J for one chunk of z (b, n_z) (and its labels (b, ...)) -> (b, n_x, n_z); G already in eval mode."""
     b, n_z = z.shape
     pad = -b % _ROW_ALIGN
     if pad:
         z = torch.cat([z, z[:1].expand(pad, n_z)])  # dummy rows, dropped below
+        if labels is not None:
+            labels = torch.cat([labels, labels[:1].expand(pad, *labels.shape[1:])])
     rows = z.shape[0]
 
     def g(zz: torch.Tensor) -> torch.Tensor:
-        return G(zz).reshape(rows, -1)  # (rows, n_x)
+        out = G(zz) if labels is None else G(zz, labels)
+        _check_output(out, rows)
+        return out.reshape(rows, -1)  # (rows, n_x)
 
     def column(v: torch.Tensor) -> torch.Tensor:  # v: (rows, n_z), the same e_j in every row
         return jvp(g, (z,), (v,))[1]  # (rows, n_x) = J_z e_j for every z
@@ -99,6 +147,23 @@ def _jacobian_chunk(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
     tangents = basis.unsqueeze(1).expand(n_z, rows, n_z)  # (n_z, rows, n_z)
     cols = vmap(column)(tangents)  # (n_z, rows, n_x): n_z JVPs, batched over the z's
     return cols[:, :b].permute(1, 2, 0).contiguous()  # (b, n_x, n_z)
+
+
+def _check_output(out, rows: int) -> None:
+    """Raise unless G's output ``out`` is a tensor with one row per latent vector (``rows`` of them)."""
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"G must return a tensor (B, ...), got {type(out).__name__}")
+    if out.dim() == 0 or out.shape[0] != rows:
+        raise ValueError(f"G must return one output row per z: {rows} latent vectors gave shape {tuple(out.shape)}")
+
+
+def _chunks(z: torch.Tensor, labels: torch.Tensor | None, chunk_size: int | None):
+    """(z chunk, labels chunk or None) pairs of at most ``chunk_size`` rows (None = one chunk)."""
+    step = z.shape[0] if chunk_size is None else chunk_size
+    if labels is None:
+        return [(zc, None) for zc in z.split(step)]
+    labels = labels.to(z.device)
+    return list(zip(z.split(step), labels.split(step)))
 
 
 @contextlib.contextmanager
@@ -118,7 +183,8 @@ def no_tf32():
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
 
 
-def jacobian(G: nn.Module, z: torch.Tensor, chunk_size: int | None = None) -> torch.Tensor:
+def jacobian(G: nn.Module, z: torch.Tensor, chunk_size: int | None = None,
+             labels: torch.Tensor | None = None) -> torch.Tensor:
     """Per-z Jacobians J_z of G, (J_z)_{ij} = dG(z)_i / dz_j (paper Sec. 2).
 
     Forward mode: ``torch.func.jvp`` vmapped over the n_z basis directions e_j and batched
@@ -135,26 +201,31 @@ def jacobian(G: nn.Module, z: torch.Tensor, chunk_size: int | None = None) -> to
         chunk_size: how many z's go through G at once, to bound memory (None = all B).
             The result is bit-identical whatever the chunking (chunks are padded internally
             to a multiple of 16 rows, so memory scales with max(chunk_size, 16)).
+        labels: for a conditional G, a tensor (B, ...) whose row i goes with z[i]; G is then
+            called as G(z, labels) and J_z is the Jacobian in z at fixed labels.
 
     Returns:
         J: (B, n_x, n_z) in z's dtype.
 
     Raises:
         ValueError: z is not 2-D / empty / not floating point, z.shape[1] differs from G's
-            declared input dimension (``G.z_dim`` or ``G.in_features``), or chunk_size is
-            not a positive int or None.
+            declared input dimension (``G.z_dim`` or ``G.in_features``), labels do not have
+            one row per z, chunk_size is not a positive int or None, or G's output does not
+            have one row per z.
+        TypeError: G's output is not a tensor.
     """
     _check_z(G, z)
+    _check_labels(labels, z)
     _check_chunk_size(chunk_size)
-    step = z.shape[0] if chunk_size is None else chunk_size
-    modes = [(m, m.training) for m in G.modules()]
+    modes = [(m, m.training) for m in G.modules()] if isinstance(G, nn.Module) else []
     try:
-        G.eval()
+        if isinstance(G, nn.Module):  # a plain callable (a closure over a module) is taken as it is
+            G.eval()
         with torch.no_grad(), no_tf32(), warnings.catch_warnings():  # no graph through the weights
             # torch's first forward-mode call scripts its JVP decompositions and warns that
             # torch.jit.script is deprecated: torch's own internals, nothing for a reader to act on
             warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*is deprecated", category=FutureWarning)
-            return torch.cat([_jacobian_chunk(G, zc) for zc in z.split(step)])
+            return torch.cat([_jacobian_chunk(G, zc, lc) for zc, lc in _chunks(z, labels, chunk_size)])
     finally:
         for m, training in modes:
             m.training = training
@@ -219,42 +290,108 @@ def log_cond_M(sv: torch.Tensor) -> torch.Tensor:
 
 
 def mean_log_cond(
-    G: nn.Module, z: torch.Tensor, chunk_size: int | None = None
+    G: nn.Module, z: torch.Tensor, chunk_size: int | None = None, labels: torch.Tensor | None = None
 ) -> tuple[float, torch.Tensor]:
     """The paper's mean log-condition number of M_z over a fixed batch of z (Sec. 3).
 
-    Fig. 1 (top row) plots the mean over the batch, Fig. 2 the per-z values.
+    Fig. 1 (top row) plots the mean over the batch, Fig. 2 the per-z values. The trainers' form:
+    G may be in train mode (see ``mean_log_condition`` for the validated public form).
 
     Args:
         G: generator (see ``jacobian``); evaluated in eval mode, its mode is restored.
         z: (B, n_z) fixed latent vectors.
         chunk_size: z's per Jacobian computation (None = all); only memory depends on it.
+        labels: (B, ...) labels of a conditional G, row i with z[i] (see ``jacobian``).
 
     Returns:
         (mean, per_z): mean is a Python float (inf if any J_z is singular); per_z is the
         (B,) float64 tensor of log kappa(M_z).
     """
     _check_z(G, z)
+    _check_labels(labels, z)
     _check_chunk_size(chunk_size)
-    step = z.shape[0] if chunk_size is None else chunk_size
-    per_z = torch.cat([log_cond_M(singular_values(jacobian(G, zc))) for zc in z.split(step)])
+    per_z = torch.cat([log_cond_M(singular_values(jacobian(G, zc, labels=lc)))
+                       for zc, lc in _chunks(z, labels, chunk_size)])
     return float(per_z.mean()), per_z
 
 
-def average_jacobian_spectrum(J: torch.Tensor) -> torch.Tensor:
+def log_condition_numbers(G: nn.Module, z: torch.Tensor, *, labels: torch.Tensor | None = None,
+                          kind: str = "M", chunk_size: int | None = None) -> torch.Tensor:
+    """Per-z log-condition numbers of G's Jacobian: log kappa(M_z) (the paper's), or log kappa(J_z).
+
+    kappa(M_z) = kappa(J_z)^2 for the metric tensor M_z = J_z^T J_z (eq. 5), so ``kind="M"``
+    gives exactly twice ``kind="J"``. Computed from the singular values of J_z in float64.
+
+    Args:
+        G: any ``torch.nn.Module`` (or callable) mapping z (B, n_z) to a tensor (B, ...), in
+            eval mode; its parameters on z's device and in z's dtype.
+        z: (B, n_z) latent vectors, floating point.
+        labels: for a conditional G, a tensor (B, ...) whose row i goes with z[i]: G is called
+            as G(z, labels) and differentiated in z. (Or pass a closure of z alone as G.)
+        kind: ``"M"`` for log kappa(M_z) (default; Figs. 1, 2) or ``"J"`` for log kappa(J_z).
+        chunk_size: z's per Jacobian computation (None = all B); only memory depends on it.
+
+    Returns:
+        (B,) float64 on z's device; +inf where J_z is singular (e.g. n_x < n_z).
+
+    Raises:
+        TypeError: G is not callable, or its output is not a tensor.
+        ValueError: G is in train mode or on another device / dtype than z; z is not a
+            non-empty floating-point (B, n_z) tensor matching G's declared input dimension;
+            labels do not have one row per z; kind is not "M" or "J"; chunk_size is not a
+            positive int or None.
+    """
+    if kind not in ("M", "J"):
+        raise ValueError(f"kind must be 'M' (log kappa(J^T J)) or 'J' (log kappa(J)), got {kind!r}")
+    _check_z(G, z)
+    _check_generator(G, z)
+    _, per_z = mean_log_cond(G, z, chunk_size=chunk_size, labels=labels)
+    return per_z if kind == "M" else per_z / 2
+
+
+def mean_log_condition(G: nn.Module, z: torch.Tensor, *, labels: torch.Tensor | None = None,
+                       kind: str = "M", chunk_size: int | None = None) -> float:
+    """The mean over z of ``log_condition_numbers`` (same arguments): the paper's mean log kappa(M_z).
+
+    A Python float; inf if any J_z is singular.
+    """
+    return float(log_condition_numbers(G, z, labels=labels, kind=kind, chunk_size=chunk_size).mean())
+
+
+def average_jacobian_spectrum(J: torch.Tensor | nn.Module, z: torch.Tensor | None = None, *,
+                              labels: torch.Tensor | None = None, chunk_size: int | None = None) -> torch.Tensor:
     """Singular values of the average Jacobian E_z[J_z] over the batch (Sec. 3, Figs. 3, 4).
 
     This is the paper's text reading ("the spectrum of the average (across a batch of z)
     Jacobian", following Hoffman 2017).
 
+    Two forms: ``average_jacobian_spectrum(J)`` from per-z Jacobians, or
+    ``average_jacobian_spectrum(G, z, labels=..., chunk_size=...)`` from a generator, validated as
+    in ``log_condition_numbers`` (G in eval mode); the Jacobians are then summed chunk by chunk
+    in float64, never all held at once.
+
     Args:
-        J: (B, n_x, n_z) per-z Jacobians.
+        J: (B, n_x, n_z) per-z Jacobians; or the generator G, with
+        z: (B, n_z) latent vectors (only with G), and ``labels``, ``chunk_size`` as in
+            ``log_condition_numbers``.
 
     Returns:
         (n_z,) float64, descending (zeros fill in when n_x < n_z).
     """
-    _check_J(J)
-    return singular_values(J.double().mean(dim=0, keepdim=True))[0]
+    if isinstance(J, torch.Tensor):
+        if z is not None or labels is not None or chunk_size is not None:
+            raise ValueError("z, labels and chunk_size go with a generator G, not with per-z Jacobians J")
+        _check_J(J)
+        return singular_values(J.double().mean(dim=0, keepdim=True))[0]
+    G = J
+    if z is None:
+        raise ValueError("z is required with a generator G: average_jacobian_spectrum(G, z)")
+    _check_z(G, z)
+    _check_generator(G, z)
+    _check_labels(labels, z)
+    _check_chunk_size(chunk_size)
+    total = sum(jacobian(G, zc, labels=lc).double().sum(dim=0) for zc, lc in _chunks(z, labels, chunk_size))
+    return singular_values((total / z.shape[0]).unsqueeze(0))[0]
 
 
 def average_metric_eigenvalues(J: torch.Tensor) -> torch.Tensor:

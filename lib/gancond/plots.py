@@ -24,10 +24,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
+
+try:
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+except ModuleNotFoundError as err:  # an install without the extra
+    raise ModuleNotFoundError(f"gancond.plots needs matplotlib and seaborn, missing {err.name!r}: "
+                              f"pip install 'gancond[plots]'", name=err.name) from err
 
 __all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid", "per_z_trajectories",
            "quotient_band", "settings_panels", "dose_response", "save", "SPECTRA_PALETTES", "vae_training",

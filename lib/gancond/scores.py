@@ -391,7 +391,11 @@ class InceptionScorer:
 
     def __init__(self, real_images: Tensor, weights_path: str | os.PathLike, splits: int = 10,
                  batch_size: int = 100, extra_config: dict | None = None, device: str | torch.device = "cpu"):
-        from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+        try:
+            from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+        except ModuleNotFoundError as err:  # an install without the extra
+            raise ModuleNotFoundError("InceptionScorer needs torch-fidelity: pip install 'gancond[inception]'",
+                                      name=err.name) from err
 
         if not Path(weights_path).is_file():
             raise FileNotFoundError(f"Inception weights not found at {weights_path}")
