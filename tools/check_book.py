@@ -18,6 +18,10 @@ Chromium (Debian's ``chromium`` + ``chromium-driver``, driven by selenium) and c
   finished (MathJax is bundled into the book by ``sphinx-mathjax-offline``, so this must hold
   offline too).
 
+Each page is also saved as a full-page screenshot (PNG) under ``--screens`` (default
+``_build/screens``), to be looked at: figure text too small, a table wider than the page, a
+figure without its recipe or scale. Tables wider than their column are reported as warnings.
+
 Failures to load resources from other hosts are printed as warnings, not failures. Prints one line per page and a summary;
 exits 1 on any failure.
 """
@@ -155,9 +159,27 @@ def make_driver(chromium: str, chromedriver: str):
     return driver
 
 
+WIDE_TABLES_JS = r"""
+return Array.from(document.querySelectorAll('main table, article table')).filter(t => {
+  const box = t.closest('.cell_output, .output, .table-wrapper, section, article') || t.parentElement;
+  return t.scrollWidth > box.clientWidth + 2;
+}).map(t => (t.innerText || '').slice(0, 60).replace(/\s+/g, ' '));
+"""
+
+
+def screenshot(driver, path: Path, width: int = 1280) -> None:
+    """A full-page PNG of the current page: the window is made as tall as the document."""
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+    driver.set_window_size(width, min(int(height) + 100, 30000))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(path))
+    driver.set_window_size(width, 1024)
+
+
 def check_page(driver, base_url: str, html_dir: Path, page: str,
-               quirks: list[str]) -> tuple[list[str], list[str], str]:
-    """Returns (failures, warnings, summary) for one page; known quirks go to ``quirks``."""
+               quirks: list[str], screens: Path | None = None) -> tuple[list[str], list[str], str]:
+    """Returns (failures, warnings, summary) for one page; known quirks go to ``quirks``; a
+    full-page screenshot goes to ``screens`` (if given) as the page's path with ``/`` → ``__``."""
     fails: list[str] = []
     warns: list[str] = []
     url = base_url + urllib.parse.quote(page)
@@ -220,6 +242,11 @@ def check_page(driver, base_url: str, html_dir: Path, page: str,
     elif probe["math_unrendered"]:
         fails.append(f"{len(probe['math_unrendered'])} formula(s) left unrendered, e.g. {probe['math_unrendered'][0]!r}")
 
+    for t in driver.execute_script(WIDE_TABLES_JS):
+        warns.append(f"table wider than its column: {t!r}")
+    if screens is not None:
+        screenshot(driver, screens / (page.replace("/", "__").removesuffix(".html") + ".png"))
+
     summary = (f"title={title[:50]!r} imgs={len(probe['imgs'])} "
                f"svgs={len(probe['svgs'])} math={probe['math_nodes']}")
     return fails, warns, summary
@@ -232,9 +259,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="the book's _toc.yml (every page in it must have been built)")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    ap.add_argument("--screens", type=Path, default=None,
+                    help="folder of the full-page screenshots (default: html_dir/../screens, i.e. _build/screens)")
     args = ap.parse_args(argv)
 
     html_dir = args.html_dir.resolve()
+    screens = (args.screens or html_dir.parent / "screens").resolve()
     if not (html_dir / "index.html").is_file():
         print(f"check_book: {html_dir}/index.html not found; build the book first", file=sys.stderr)
         return 2
@@ -259,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for page in pages:
             try:
-                fails, warns, summary = check_page(driver, base_url, html_dir, page, quirks)
+                fails, warns, summary = check_page(driver, base_url, html_dir, page, quirks, screens)
             except Exception as err:  # a page that crashes the check is a failed page
                 fails, warns, summary = [f"{type(err).__name__}: {err}"], [], ""
             print(f"{'FAIL' if fails else 'ok  '} {page}  {summary}")
@@ -277,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     if quirks:
         print(f"({len(quirks)} console message(s) from known Jupyter Book 1 quirks not counted: "
               "duplicated thebe/togglebutton inline scripts, favicon.ico)")
-    print(f"check_book: {len(pages)} page(s) checked, {len(failures)} failed, {n_warn} warning(s)")
+    print(f"check_book: {len(pages)} page(s) checked, {len(failures)} failed, {n_warn} warning(s); "
+          f"screenshots in {screens}")
     return 1 if failures else 0
 
 
