@@ -71,6 +71,7 @@ from gancond.arms import (PAPER_BAND, arm_table, clamping_line, clamping_rows, d
 from gancond.bundles import bundle_note, find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, eps=eps, q_mode=q_mode, runs=runs,

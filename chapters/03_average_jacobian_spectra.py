@@ -84,6 +84,7 @@ from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.train import fixed_latents
 from gancond.vae import train_vaes
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, eps=eps, q_mode=q_mode, runs=runs,

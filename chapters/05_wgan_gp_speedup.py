@@ -79,6 +79,7 @@ from gancond.runs import RunStore
 from gancond.scores import make_scorer
 from gancond.wgan import train_wgans
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 exp = wgan_experiment(dataset=dataset, scale=scale, seed=seed, device=device, lambda_min=lambda_min,
                       lambda_max=lambda_max, eps=eps, runs=trials, steps=steps, arch=arch, width=width,

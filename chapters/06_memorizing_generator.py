@@ -85,6 +85,7 @@ from gancond.runs import RunStore
 from gancond.scores import make_scorer
 from gancond.train import fixed_latents, generate, train_gans
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 exp = gan_experiment(dataset="mnist", scale=scale, seed=seed, device=device)  # the trajectory chapter's GAN runs
 mexp = memorize_experiment(scale=scale, seed=seed, device=device, runs=runs, steps=steps, width=width,
