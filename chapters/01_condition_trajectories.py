@@ -209,6 +209,7 @@ for rc, v in bverdicts.items():
     claims.record_ranking(checks, v, rc, len(barms[rc].plain), scale=bundle.doc["label"]["scale"])
 display(Markdown(markdown_table(checks.table())))
 glue("ch1_summary", checks.summary(), display=False)
+glue("ch1_findings", checks.findings(claims.RHO_FD_CLAIM, recipe=recipe), display=False)
 glue("scoreboard", HTML(checks.scoreboard("1. Condition trajectories", "../chapters/01_condition_trajectories.html")),
      display=False)
 

@@ -249,6 +249,10 @@ for (rc, arm), c in bjudged.items():
     claims.record_clamping(checks, c, arm, rc, scale=bundle.doc["label"]["scale"], dataset=dataset)
 display(Markdown(markdown_table(checks.table())))
 glue("ch2_summary", checks.summary(), display=False)
+glue("ch2_dose", checks.headlines(claims.DOSE_FD_CLAIM, claims.DOSE_LOG_COND_CLAIM, claims.POOLED_CLAIM,
+                                  recipe=recipe), display=False)
+glue("ch2_findings", checks.findings(*(claims.CLAMP_FD_CLAIM.format(arm=a) for a in ("paper λ", "calibrated λ")),
+                                     recipe=recipe), display=False)
 glue("scoreboard", HTML(checks.scoreboard("2. Jacobian Clamping", "../chapters/02_jacobian_clamping.html")), display=False)
 
 # %% [markdown]

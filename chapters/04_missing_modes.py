@@ -210,6 +210,7 @@ for rc, j in judged.items():
     claims.record_modes(checks, j, rc)
 display(Markdown(markdown_table(checks.table())))
 glue("ch4_summary", checks.summary(), display=False)
+glue("ch4_findings", checks.findings(claims.MODES_CLAIM, recipe=recipe), display=False)
 glue("scoreboard", HTML(checks.scoreboard("4. Missing modes", "../chapters/04_missing_modes.html")), display=False)
 
 # %% [markdown]

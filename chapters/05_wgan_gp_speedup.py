@@ -211,6 +211,7 @@ for holds, what in speedup.consistency(metrics, exp.runs, per_z, score_bounds=(1
 claims.record_fig7(checks, speedup.judge(m))
 display(Markdown(markdown_table(checks.table())))
 glue("ch5_summary", speedup.regime_note(m, exp.scale.steps) + checks.summary(), display=False)
+glue("ch5_findings", checks.findings(claims.SPEEDUP_CLAIM), display=False)
 glue("scoreboard", HTML(checks.scoreboard("5. WGAN-GP speed-up", "../chapters/05_wgan_gp_speedup.html")), display=False)
 
 # %% [markdown]

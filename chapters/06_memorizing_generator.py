@@ -329,6 +329,7 @@ checks.require(all(1 - 1e-6 <= r["score"] <= 10 + 1e-6 for r in sc.memorized + s
 claims.record_memorizer(checks, j)
 display(Markdown(markdown_table(checks.table())))
 glue("ch6_summary", collapse.scale_note(mexp.base.n_memorized, mexp.scale.width) + checks.summary(), display=False)
+glue("ch6_findings", checks.findings(claims.MEM_COLLAPSE_CLAIM, claims.MEM_CONDITION_CLAIM), display=False)
 glue("scoreboard", HTML(checks.scoreboard("6. Memorizing generator", "../chapters/06_memorizing_generator.html")), display=False)
 
 # %% [markdown]
