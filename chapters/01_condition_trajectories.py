@@ -68,6 +68,7 @@ from gancond.arms import judge_ranking, load_arms, ranking_lines, ranking_rows, 
 from gancond.bundles import bundle_note, find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, runs=runs, steps=steps, width=width,
@@ -208,6 +209,7 @@ for rc, v in bverdicts.items():
     claims.record_ranking(checks, v, rc, len(barms[rc].plain), scale=bundle.doc["label"]["scale"])
 display(Markdown(markdown_table(checks.table())))
 glue("ch1_summary", checks.summary(), display=False)
+glue("ch1_findings", checks.findings(claims.RHO_FD_CLAIM, recipe=recipe), display=False)
 glue("scoreboard", HTML(checks.scoreboard("1. Condition trajectories", "../chapters/01_condition_trajectories.html")),
      display=False)
 

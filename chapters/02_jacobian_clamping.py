@@ -72,6 +72,7 @@ from gancond.arms import (PAPER_BAND, arm_table, clamping_line, clamping_rows, d
 from gancond.bundles import bundle_note, find_bundle
 from gancond.report import Checks, markdown_table, paper_vs_build
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, eps=eps, q_mode=q_mode, runs=runs,
@@ -287,6 +288,10 @@ for (rc, arm), c in cjudged.items():
     claims.record_clamping(checks, c, arm, rc, scale=cifar.doc["label"]["scale"], dataset="cifar10")
 display(Markdown(markdown_table(checks.table())))
 glue("ch2_summary", checks.summary(), display=False)
+glue("ch2_dose", checks.headlines(claims.DOSE_FD_CLAIM, claims.DOSE_LOG_COND_CLAIM, claims.POOLED_CLAIM,
+                                  recipe=recipe), display=False)
+glue("ch2_findings", checks.findings(*(claims.CLAMP_FD_CLAIM.format(arm=a) for a in ("paper λ", "calibrated λ")),
+                                     recipe=recipe), display=False)
 glue("scoreboard", HTML(checks.scoreboard("2. Jacobian Clamping", "../chapters/02_jacobian_clamping.html")), display=False)
 
 # %% [markdown]

@@ -78,12 +78,13 @@ from myst_nb import glue
 
 from gancond import chapter, plots, spectra
 from gancond.arms import load_arms
-from gancond.claims import judge_spectra, record_spectra
+from gancond.claims import FIG3_SPREAD, FIG4_COND, judge_spectra, record_spectra
 from gancond.experiments import load_model, vae_experiment
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.train import fixed_latents
 from gancond.vae import train_vaes
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, eps=eps, q_mode=q_mode, runs=runs,
@@ -285,6 +286,7 @@ checks.require(all(np.isfinite(m[["train_elbo", "test_elbo", "test_kl"]].iloc[1:
 record_spectra(checks, j, recipe)
 display(Markdown(markdown_table(checks.table())))
 glue("ch3_summary", checks.summary(), display=False)
+glue("ch3_findings", checks.findings(FIG3_SPREAD, FIG4_COND, recipe=recipe), display=False)
 glue("scoreboard", HTML(checks.scoreboard("3. Average-Jacobian spectra", "../chapters/03_average_jacobian_spectra.html")),
      display=False)
 

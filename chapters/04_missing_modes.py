@@ -68,6 +68,7 @@ from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.scores import PAPER_SAMPLE_COUNTS
 from gancond.train import fixed_latents
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 arms, scorer, store = load_arms(dataset=dataset, scale=scale, recipe=recipe, second_recipe=second_recipe or None,
                                 seed=seed, device=device, workers=workers, eps=eps, q_mode=q_mode, runs=runs,
@@ -209,6 +210,7 @@ for rc, j in judged.items():
     claims.record_modes(checks, j, rc)
 display(Markdown(markdown_table(checks.table())))
 glue("ch4_summary", checks.summary(), display=False)
+glue("ch4_findings", checks.findings(claims.MODES_CLAIM, recipe=recipe), display=False)
 glue("scoreboard", HTML(checks.scoreboard("4. Missing modes", "../chapters/04_missing_modes.html")), display=False)
 
 # %% [markdown]

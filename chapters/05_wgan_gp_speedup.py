@@ -79,6 +79,7 @@ from gancond.runs import RunStore
 from gancond.scores import make_scorer
 from gancond.wgan import train_wgans
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 exp = wgan_experiment(dataset=dataset, scale=scale, seed=seed, device=device, lambda_min=lambda_min,
                       lambda_max=lambda_max, eps=eps, runs=trials, steps=steps, arch=arch, width=width,
@@ -210,6 +211,7 @@ for holds, what in speedup.consistency(metrics, exp.runs, per_z, score_bounds=(1
 claims.record_fig7(checks, speedup.judge(m))
 display(Markdown(markdown_table(checks.table())))
 glue("ch5_summary", speedup.regime_note(m, exp.scale.steps) + checks.summary(), display=False)
+glue("ch5_findings", checks.findings(claims.SPEEDUP_CLAIM), display=False)
 glue("scoreboard", HTML(checks.scoreboard("5. WGAN-GP speed-up", "../chapters/05_wgan_gp_speedup.html")), display=False)
 
 # %% [markdown]

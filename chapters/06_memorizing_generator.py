@@ -85,6 +85,7 @@ from gancond.runs import RunStore
 from gancond.scores import make_scorer
 from gancond.train import fixed_latents, generate, train_gans
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 exp = gan_experiment(dataset="mnist", scale=scale, seed=seed, device=device)  # the trajectory chapter's GAN runs
 mexp = memorize_experiment(scale=scale, seed=seed, device=device, runs=runs, steps=steps, width=width,
@@ -328,6 +329,7 @@ checks.require(all(1 - 1e-6 <= r["score"] <= 10 + 1e-6 for r in sc.memorized + s
 claims.record_memorizer(checks, j)
 display(Markdown(markdown_table(checks.table())))
 glue("ch6_summary", collapse.scale_note(mexp.base.n_memorized, mexp.scale.width) + checks.summary(), display=False)
+glue("ch6_findings", checks.findings(claims.MEM_COLLAPSE_CLAIM, claims.MEM_CONDITION_CLAIM), display=False)
 glue("scoreboard", HTML(checks.scoreboard("6. Memorizing generator", "../chapters/06_memorizing_generator.html")), display=False)
 
 # %% [markdown]

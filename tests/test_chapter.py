@@ -1,9 +1,67 @@
-"""The shared chapter helpers (gancond.chapter): setup, the settings line, the data note, formatting."""
+"""The shared chapter helpers (gancond.chapter): the parameter check, setup, the settings line,
+the data note, formatting."""
 
+import os
+from pathlib import Path
+
+import papermill as pm
 import pytest
 import torch
 
 from gancond import chapter
+
+ROOT = Path(__file__).resolve().parents[1]
+PARAMS = "dataset = 'mnist'  # a comment\nscale = \"book\"\nruns = None\nseed = 0\n"
+
+
+def injected(**kw):
+    """The cell papermill injects for ``-p`` arguments (its Python translator's own text)."""
+    from papermill.translators import PythonTranslator
+
+    return PythonTranslator.codify(kw)
+
+
+def test_assigned_names():
+    assert chapter.assigned_names(PARAMS) == ["dataset", "scale", "runs", "seed"]
+    assert chapter.assigned_names("a = b = 1\nc: int = 2\nd += 1\nprint(e)\nf, g = 1, 2") == list("abcdfg")
+
+
+def test_check_parameters_passes_declared_names_and_runs_without_papermill():
+    chapter.check_parameters(["", PARAMS, "chapter.check_parameters()"])  # nbval, Jupyter Book: nothing injected
+    chapter.check_parameters(["", PARAMS, injected(scale="smoke", seed=3), "chapter.check_parameters()"])
+    chapter.check_parameters(["", PARAMS, injected(PAPERMILL_INPUT_PATH="a.ipynb"), "x"])  # papermill's own
+    chapter.check_parameters(None)  # outside a kernel: nothing to check
+    assert chapter.injected_cell(["", PARAMS, "# Parameters are below\nx = 1"]) is None
+
+
+def test_check_parameters_names_the_unknown_and_lists_the_declared():
+    with pytest.raises(ValueError) as e:
+        chapter.check_parameters(["", PARAMS, injected(lambda_min=30, lambda_max=20, seed=1), "current cell"])
+    msg = str(e.value)
+    assert msg.startswith("this chapter has no parameters 'lambda_min', 'lambda_max' (given with papermill -p)")
+    assert msg.endswith("Its parameters are: dataset, scale, runs, seed.") and "Did you mean" not in msg
+    with pytest.raises(ValueError, match=r"no parameter 'sed' .* Did you mean 'sed' → 'seed'\?"):
+        chapter.check_parameters(["", PARAMS, injected(sed=1), "current cell"])
+    # a papermill output run again in a notebook server: the last injected cell counts
+    chapter.check_parameters(["", PARAMS, injected(bogus=1), "x = 2", PARAMS, injected(seed=1), "current cell"])
+
+
+def test_papermill_stops_a_chapter_on_a_parameter_it_does_not_have(tmp_path, monkeypatch, data_root):
+    """The issue's command: chapter 2 has no lambda_min / lambda_max. It must stop in its first cell
+    after the parameters, before training (the run store stays empty)."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT / "lib"), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("GANCOND_SCALE", "smoke")
+    monkeypatch.setenv("GANCOND_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("GANCOND_DATA", str(data_root))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        pm.execute_notebook(str(ROOT / "chapters" / "02_jacobian_clamping.ipynb"), str(tmp_path / "out.ipynb"),
+                            parameters={"lambda_min": 30, "lambda_max": 20}, kernel_name="python3", progress_bar=False)
+    assert e.value.ename == "ValueError"
+    assert "no parameters 'lambda_min', 'lambda_max'" in e.value.evalue
+    assert "Its parameters are: dataset, scale, recipe, second_recipe, runs," in e.value.evalue
+    assert e.value.exec_count == 3  # parameters, injected, then the first cell stops
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
 def test_setup_caps_threads_on_a_cpu_only(monkeypatch):

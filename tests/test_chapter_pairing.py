@@ -83,6 +83,20 @@ def test_chapter_is_paired_and_clean(ipynb):
     assert pairing_problems(ipynb) == []
 
 
+@pytest.mark.parametrize("ipynb", CHAPTER_NOTEBOOKS, ids=[p.stem for p in CHAPTER_NOTEBOOKS])
+def test_chapter_checks_its_parameters_first(ipynb):
+    """The first code cell after the parameters calls ``chapter.check_parameters()`` before any
+    other statement than its imports, so a parameter the chapter does not have (papermill ``-p``)
+    stops it before anything trains (tests/test_chapter.py runs it under papermill)."""
+    import ast
+
+    nb = nbformat.read(ipynb, as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", ()))
+    first = next(c for c in nb.cells[i + 1:] if c.cell_type == "code")
+    code = [n for n in ast.parse(first.source).body if not isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert code and ast.unparse(code[0]) == "chapter.check_parameters()"
+
+
 def test_every_py_in_chapters_is_a_twin():
     orphans = [p.name for p in sorted(CHAPTERS.glob("*.py")) if not p.with_suffix(".ipynb").is_file()]
     assert orphans == [], f"chapters/*.py without an .ipynb: {orphans}"

@@ -51,3 +51,44 @@ def test_claims_on_a_bundle_get_their_own_column_and_sentence():
                                   "1 of 1 of the paper's claims tested in the committed bundle (paper scale) reproduced.")
     assert "two clusters [tfgan, paper scale]" in c.table()["statement"].tolist()
     assert "not tested at paper scale: no split" in c.table()["result"].tolist()
+
+
+def test_finding_is_one_sentence_with_verdict_scale_recipe_and_number():
+    from gancond import claims
+
+    c = Checks("smoke")
+    claims.judge_sized(c, 0.1, 0.8, claims.EFFECTS["rho_fd"], claims.RHO_FD_CLAIM, "ρ = +0.50 (95% interval)",
+                       recipe="radford")
+    claims.judge_sized(c, -0.9, -0.2, claims.EFFECTS["rho_fd"], claims.RHO_FD_CLAIM, "ρ = −0.60 (95% interval)",
+                       recipe="tfgan")
+    assert c.finding(claims.RHO_FD_CLAIM, "tfgan") == (
+        "Better conditioning goes with a lower Fréchet distance (Spearman ρ) — contradicted at smoke scale [tfgan]: "
+        "ρ = −0.60 (95% interval); paper +0.45.")  # the number and the paper's value, not the effect's source
+    assert "reproduced at smoke scale [radford]" in c.finding(claims.RHO_FD_CLAIM)  # no recipe: the first recorded
+    assert "Sec. 3" in c.rows[0]["result"]  # the table keeps the source
+    c.untested("variance shrinks", "2 runs.")
+    assert c.finding("variance shrinks") == "Variance shrinks — not tested at smoke scale: 2 runs."
+    with pytest.raises(KeyError, match="no claim 'two clusters'"):
+        c.finding("two clusters")
+    assert c.headlines("two clusters", "variance shrinks") == "Variance shrinks — not tested at smoke scale: 2 runs."
+
+
+def test_tally_names_each_claim_once_by_verdict_with_where_it_was_judged():
+    c = Checks("book")
+    c.claim(True, "two clusters", "gap 3", recipe="tfgan")
+    c.claim(True, "two clusters", "gap 4", recipe="radford")
+    c.claim(True, "two clusters", "gap 5", recipe="tfgan", scale="paper")
+    c.claim(False, "early", "50%", recipe="radford")
+    c.verdict("inconclusive", "9 of 10 good", "6 of 10")
+    c.untested("spread", "2 runs")
+    c.untested("speed", "1 trial")
+    assert c.tally() == ("Reproduced: two clusters [tfgan, radford, tfgan (paper scale bundle)]. "
+                         "Not reproduced: early [radford]. Inconclusive: 9 of 10 good. "
+                         "Nothing contradicted the paper. Not tested: 2 claims (the scoreboard says why).")
+    c.verdict("contradicted", "r = −0.86", "r = +0.1")
+    assert "Contradicted the paper: r = −0.86." in c.tally() and "Nothing contradicted" not in c.tally()
+    f = c.findings("r = −0.86", "missing")
+    assert f.startswith("R = −0.86 — contradicted at book scale: r = +0.1. Reproduced: two clusters")
+    only_untested = Checks("smoke")
+    only_untested.untested("spread", "2 runs")
+    assert only_untested.tally() == "Not tested: 1 claim (the scoreboard says why)."

@@ -1,5 +1,9 @@
 """What every chapter starts with, and how it writes its numbers.
 
+- :func:`check_parameters`: the first line of every chapter's first cell after its parameters: a
+  parameter papermill injected that the chapter does not have (``-p lambda_max 20`` on a chapter
+  without one, a misspelled name) stops the chapter at once, before anything trains, with one
+  error naming it and listing the chapter's parameters. Without papermill it does nothing.
 - :func:`setup`: the preamble of every chapter. On a CPU it caps torch at 2 threads (the book is
   built on a 2-core machine, and more threads than cores only slows the small convolutions
   down); on a GPU it leaves torch alone. It sets the plot style.
@@ -19,17 +23,85 @@ Used by: chapters 1, 2, 3, 4, 5 and 6.
 
 from __future__ import annotations
 
+import ast
+import difflib
 import html
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .analysis import mean_std
 
-__all__ = ["setup", "settings", "data_note", "pm", "na", "span", "SUMMARY_KEYS"]
+__all__ = ["check_parameters", "injected_cell", "assigned_names", "setup", "settings", "data_note", "pm", "na", "span", "SUMMARY_KEYS"]
 
 #: the settings named in the one-line summary, in this order, when present
 SUMMARY_KEYS = ("dataset", "scale", "recipe", "runs", "steps", "width", "device")
+
+
+#: how papermill's Python translator starts the cell it injects after the ``parameters`` cell
+#: (``papermill.translators.Translator.codify``, comment "Parameters")
+INJECTED_HEADER = "# Parameters"
+#: names papermill itself may inject (``--inject-paths``); no chapter declares them
+PAPERMILL_NAMES = ("PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH")
+
+
+def assigned_names(source: str) -> list[str]:
+    """The names a cell's top-level statements assign (``a = 1``, ``a: int = 1``, ``a = b = 1``), in order."""
+    names: list[str] = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        else:
+            continue
+        for t in targets:
+            for n in ast.walk(t):
+                if isinstance(n, ast.Name) and n.id not in names:
+                    names.append(n.id)
+    return names
+
+
+def injected_cell(history: Sequence[str]) -> int | None:
+    """Index in ``history`` (the sources of the cells a kernel ran, in order) of the last cell
+    papermill injected, or None when papermill injected none."""
+    hits = [i for i, src in enumerate(history) if (src or "").lstrip().startswith(INJECTED_HEADER + "\n")]
+    return hits[-1] if hits else None
+
+
+def check_parameters(history: Sequence[str] | None = None) -> None:
+    """Stop the chapter with one ValueError if papermill gave it a parameter it does not have.
+
+    ``history``: the sources of the cells this kernel ran, in order (default: IPython's input
+    history, whose last entry is the calling cell). Papermill puts the cell it injects right after
+    the chapter's ``parameters`` cell, so the chapter's parameters are the names assigned by the
+    cell run just before the injected one, and the names the injected cell assigns must be among
+    them. Without an injected cell (nbval, the Jupyter Book build, a plain notebook server) there
+    is nothing to check; the *values* are checked by :mod:`gancond.experiments`.
+    """
+    if history is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython comes with every kernel
+            return
+        ip = get_ipython()
+        if ip is None:
+            return
+        history = list(ip.history_manager.input_hist_raw)
+    i = injected_cell(history)
+    if i is None:
+        return
+    declared = assigned_names(history[i - 1]) if i > 0 else []
+    unknown = [n for n in assigned_names(history[i]) if n not in declared and n not in PAPERMILL_NAMES]
+    if not unknown:
+        return
+    hints = [f"{n!r} → {close[0]!r}" for n in unknown
+             if (close := difflib.get_close_matches(n, declared, n=1, cutoff=0.75))]
+    raise ValueError(
+        f"this chapter has no parameter{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+        "(given with papermill -p); it stopped before training anything. "
+        + (f"Did you mean {', '.join(hints)}? " if hints else "")
+        + f"Its parameters are: {', '.join(declared) if declared else '(none found)'}.")
 
 
 def setup(device: str = "auto", threads: int = 2) -> str:

@@ -87,7 +87,8 @@ __all__ = ["Effect", "three_way", "judge_sized", "effect_text", "PAPER_RHO", "EF
            "FIG3_SPREAD", "FIG3_TOP", "FIG3_GEO", "FIG4_COND", "Spectra", "judge_spectra", "record_spectra", "Fig7",
            "judge_fig7", "record_fig7", "ratio_text", "NEAR_COPY_SHARE", "UNIFORM_QUANTILE", "near_copy_share",
            "uniform_least_quantile", "MEMORIZED_RECALL", "MIN_GAN_RUNS_SPLIT", "Memorizer", "judge_memorizer",
-           "record_memorizer"]
+           "record_memorizer", "RHO_FD_CLAIM", "RHO_SCORE_CLAIM", "CLAMP_FD_CLAIM", "DOSE_FD_CLAIM",
+           "DOSE_LOG_COND_CLAIM", "POOLED_CLAIM", "SPEEDUP_CLAIM", "MEM_COLLAPSE_CLAIM", "MEM_CONDITION_CLAIM"]
 
 LEVEL = 0.95  # level of every bootstrap interval
 N_BOOT = 2000  # bootstrap resamples
@@ -156,7 +157,8 @@ def judge_sized(checks, low: float, high: float, effect: Effect, claim: str, mea
                 recipe: str | None = None, scale: str | None = None, fmt: str = "+.2f") -> str:
     """Record the three-way verdict of a claim with a size on ``checks`` (a :class:`gancond.report.Checks`)."""
     word = three_way(low, high, effect)
-    return checks.verdict(word, claim, f"{measured}; {effect_text(low, high, effect, fmt)}", recipe, scale)
+    return checks.verdict(word, claim, f"{measured}; {effect_text(low, high, effect, fmt)}", recipe, scale,
+                          short=f"{measured}; paper {format(effect.value, fmt)}")
 
 
 def effect_text(low: float, high: float, effect: Effect, fmt: str = "+.2f") -> str:
@@ -449,6 +451,10 @@ def judge_ranking(steps, trajectories, fd, score) -> Ranking:
     )
 
 
+RHO_FD_CLAIM = "better conditioning goes with a lower Fréchet distance (Spearman ρ)"
+RHO_SCORE_CLAIM = "better conditioning goes with a better score (Spearman ρ)"
+
+
 def record_ranking(checks, r: Ranking, recipe: str, n_runs: int, scale: str | None = None) -> None:
     """Chapter 1's paper claims for one recipe, judged by the rules above (``scale``: of the runs,
     when not the chapter's, e.g. a bundle's)."""
@@ -473,13 +479,11 @@ def record_ranking(checks, r: Ranking, recipe: str, n_runs: int, scale: str | No
         else:
             checks.untested(CHANGE, "the runs did not split", recipe, scale)
     if r.rho_fd is None:
-        for c in ("better conditioning goes with a lower Fréchet distance (Spearman ρ)",
-                  "better conditioning goes with a better score (Spearman ρ)",
+        for c in (RHO_FD_CLAIM, RHO_SCORE_CLAIM,
                   "the k best-conditioned runs are the k best-scoring (Sec. 3)"):
             checks.untested(c, f"{n_runs} runs; at least {MIN_RUNS} are needed", recipe, scale)
         return
-    for key, rho, claim in (("rho_fd", r.rho_fd, "better conditioning goes with a lower Fréchet distance (Spearman ρ)"),
-                            ("rho_score", r.rho_score, "better conditioning goes with a better score (Spearman ρ)")):
+    for key, rho, claim in (("rho_fd", r.rho_fd, RHO_FD_CLAIM), ("rho_score", r.rho_score, RHO_SCORE_CLAIM)):
         judge_sized(checks, rho.low, rho.high, EFFECTS[key], claim, str(rho), recipe, scale)
     if r.overlap is None:
         checks.untested("the k best-conditioned runs are the k best-scoring (Sec. 3)", "k not defined", recipe, scale)
@@ -535,13 +539,17 @@ def judge_clamping(plain: dict, clamped: dict, clusters) -> Clamping:
                     beat, good, good_null)
 
 
+#: chapter 2's claim on the mean final Fréchet distance of one clamped arm (``.format(arm="calibrated λ")``)
+CLAMP_FD_CLAIM = "clamping ({arm}) lowers the mean final Fréchet distance"
+
+
 def record_clamping(checks, c: Clamping, arm: str, recipe: str, scale: str | None = None,
                     dataset: str = "mnist") -> None:
     """Chapter 2's paper claims for one clamped arm (``arm`` names it, e.g. "paper λ"), on runs
     of ``dataset`` (the paper's sizes differ: MNIST all 10 clamped runs good, CIFAR-10 9 of 10)."""
     few = f"fewer than {MIN_RUNS} runs per arm"
     rows = [(f"clamping ({arm}) lowers the final mean log κ", c.d_log_cond, lambda d: d.high < 0),
-            (f"clamping ({arm}) lowers the mean final Fréchet distance", c.d_frechet, lambda d: d.high < 0),
+            (CLAMP_FD_CLAIM.format(arm=arm), c.d_frechet, lambda d: d.high < 0),
             (f"clamping ({arm}) raises the mean final score", c.d_score, lambda d: d.low > 0),
             (f"clamping ({arm}) cuts the run-to-run spread of the Fréchet distance", c.sd_frechet, lambda r: r.high < 1),
             (f"clamping ({arm}) cuts the run-to-run spread of the score", c.sd_score, lambda r: r.high < 1)]
@@ -598,16 +606,22 @@ def judge_dose(dose, log_cond, frechet, pooled_log_cond, pooled_frechet) -> Dose
                 rank_correlation(pooled_log_cond, pooled_frechet) if len(pooled_log_cond) >= MIN_RUNS else None)
 
 
+DOSE_FD_CLAIM = "tighter clamps lower the final Fréchet distance (dose and response)"
+DOSE_LOG_COND_CLAIM = "tighter clamps lower the final mean log κ (manipulation check)"
+POOLED_CLAIM = "across every run of every arm, conditioning goes with quality"
+
+
 def record_dose(checks, d: Dose, recipe: str) -> None:
-    """The dose–response claims (beyond the paper: what conditioning-causes-quality predicts)."""
-    rows = [("tighter clamps lower the final mean log κ (manipulation check)", d.rho_dose_log_cond, recipe),
-            ("tighter clamps lower the final Fréchet distance (dose and response)", d.rho_dose_frechet, recipe),
-            ("across every run of every arm, conditioning goes with quality", d.rho_pooled, "all recipes")]
-    for claim, rho, rc in rows:
+    """The dose–response claims (beyond the paper: what conditioning-causes-quality predicts);
+    each measured text names the two quantities its ρ ranks."""
+    rows = [(DOSE_LOG_COND_CLAIM, "λ_max vs final mean log κ", d.rho_dose_log_cond, recipe),
+            (DOSE_FD_CLAIM, "λ_max vs final Fréchet distance", d.rho_dose_frechet, recipe),
+            (POOLED_CLAIM, "final mean log κ vs final Fréchet distance", d.rho_pooled, "all recipes")]
+    for claim, what, rho, rc in rows:
         if rho is None or not np.isfinite(rho.value):
             checks.untested(claim, "too few runs or no spread", rc)
         else:
-            checks.claim(rho.low > 0, claim, str(rho), rc)
+            checks.claim(rho.low > 0, claim, f"{what}: {rho}", rc)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -813,6 +827,9 @@ def judge_fig7(*, n: int, collapsed_fast: int, collapsed_fast_jc: int, base_fina
                 d_fast_jc_base, d_base_jc, float(target - SCORE_FLOOR), float(speedup), float(goal), ci)
 
 
+SPEEDUP_CLAIM = "1 critic step + clamping reaches a similar score in less than half the wall-clock time"
+
+
 def record_fig7(checks, j: Fig7) -> None:
     """Chapter 5's paper claims (Sec. 4, Fig. 7), judged by the rules above."""
     n = j.n
@@ -834,14 +851,13 @@ def record_fig7(checks, j: Fig7) -> None:
     else:
         for c in [LITTLE, COST]:
             checks.untested(c, "one trial per setting; an interval needs at least 2")
-    SPEED = "1 critic step + clamping reaches a similar score in less than half the wall-clock time"
     if j.speedup_ci is None or np.isnan(j.speedup_ci[0]):
         why = "one trial per setting; an interval needs at least 2" if j.speedup_ci is None else \
             "the baseline's median run never stays at the goal, so no ratio is defined"
-        checks.untested(SPEED, f"median time ratio {ratio_text(j.speedup)} (to score {j.goal:.2f}); {why}")
+        checks.untested(SPEEDUP_CLAIM, f"median time ratio {ratio_text(j.speedup)} (to score {j.goal:.2f}); {why}")
     else:
         lo, hi = j.speedup_ci
-        judge_sized(checks, lo, hi, EFFECTS["speedup"], SPEED,
+        judge_sized(checks, lo, hi, EFFECTS["speedup"], SPEEDUP_CLAIM,
                     f"median time ratio {ratio_text(j.speedup)} (to score {j.goal:.2f}; 95% bootstrap interval over "
                     f"trials [{lo:.2f}, {hi:.2f}], no speed-up: 1)", fmt=".2f")
 
@@ -968,6 +984,10 @@ def judge_memorizer(*, recall_random, recall_copies, four_share, prevalence, nea
                      good_mean=good_mean, **mem, **gan)
 
 
+MEM_COLLAPSE_CLAIM = "on random z it collapses onto the memorized 4 (Figs. 9, 10)"
+MEM_CONDITION_CLAIM = "yet it is at least as well conditioned as the best GAN runs (Fig. 11)"
+
+
 def record_memorizer(checks, j: Memorizer) -> None:
     """Chapter 6's five paper claims (Appendix B.1), judged by the rules of :func:`judge_memorizer`."""
     from .chapter import pm, span
@@ -978,7 +998,7 @@ def record_memorizer(checks, j: Memorizer) -> None:
     checks.claim(j.memorizes, "the generator memorizes its pairs (Fig. 8)",
                  f"own target nearest for {pct(j.recall_random)} of random digits, {pct(j.recall_copies)} of copies "
                  f"(criterion: at least {100 * MEMORIZED_RECALL:.0f}% in every run)")
-    checks.claim(j.collapses, "on random z it collapses onto the memorized 4 (Figs. 9, 10)",
+    checks.claim(j.collapses, MEM_COLLAPSE_CLAIM,
                  f"labelled 4: {pct(j.four_share)} of samples vs {pct(j.prevalence)} fours among the targets; "
                  f"near the copied 4: {pct(j.near_share)} (median run {100 * np.median(j.near_share):.0f}%, "
                  f"needs ≥ {100 * NEAR_COPY_SHARE:.0f}%; GAN runs {100 * j.gan_near.mean():.0f}%)")
@@ -988,7 +1008,7 @@ def record_memorizer(checks, j: Memorizer) -> None:
     checks.claim(j.scores_worse, "scores are worse on random z than on memorized z (4.95 → 2.22, 118 → 240)",
                  f"score {pm(j.score_mem)} → {pm(j.score_rand)}, "
                  f"Fréchet distance {pm(j.frechet_mem)} → {pm(j.frechet_rand)} (criterion: in every run)")
-    checks.claim(j.well_conditioned, "yet it is at least as well conditioned as the best GAN runs (Fig. 11)",
+    checks.claim(j.well_conditioned, MEM_CONDITION_CLAIM,
                  f"mean log κ at step {j.gan_step:,}: memorizers {j.mem_at_gan_end.min():.1f}–"
                  f"{j.mem_at_gan_end.max():.1f} vs GAN runs {j.gan_final.min():.1f}–{j.gan_final.max():.1f}"
                  + (f", well-conditioned cluster mean {j.good_mean:.1f}" if j.good_mean is not None

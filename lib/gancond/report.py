@@ -15,6 +15,10 @@
 
 :meth:`Checks.scoreboard` turns a chapter's claims into the HTML table that the book's first
 page pastes (``{glue:any}`` with ``:doc:``), so the front page shows what the checks recorded.
+:meth:`Checks.findings` turns them into the plain sentences that open the book ("What this build
+found", ``{glue:text}`` with ``path::key:s``): the chapter's headline results with their numbers
+and verdicts (:meth:`Checks.finding`), then which claims reproduced, which did not, which were
+inconclusive and which contradicted the paper (:meth:`Checks.tally`).
 
 Used by: chapters 1, 2, 3, 4, 5 and 6.
 """
@@ -61,9 +65,10 @@ class Checks:
         return reproduced
 
     def verdict(self, word: str, paper: str, measured: str, recipe: str | None = None,
-                scale: str | None = None) -> str:
+                scale: str | None = None, *, short: str | None = None) -> str:
         """Record the verdict ``word`` (one of :data:`VERDICTS`) on the paper's finding ``paper``;
-        ``measured`` gives the statistic, its interval and the paper's effect."""
+        ``measured`` gives the statistic, its interval and the paper's effect; ``short`` the same
+        without the effect's source, for the one-sentence findings (default: ``measured``)."""
         if word not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {word!r}")
         scale_ = scale or self.scale
@@ -72,7 +77,8 @@ class Checks:
                 "not tested": f"not tested at {scale_} scale"}[word]
         self.rows.append({"kind": "paper claim", "statement": paper + self._where(recipe, scale),
                           "result": f"{lead}: {measured}", "_claim": paper, "_recipe": recipe, "_scale": scale_,
-                          "_own": scale is None, "_verdict": word, "_measured": measured})
+                          "_own": scale is None, "_verdict": word, "_measured": measured,
+                          "_short": measured if short is None else short})
         return word
 
     def untested(self, paper: str, why: str, recipe: str | None = None, scale: str | None = None) -> None:
@@ -115,6 +121,57 @@ class Checks:
     def counts(self, own: bool | None = True) -> dict[str, int]:
         """How many claims got each verdict (``own``: on this chapter's runs; False: a bundle's; None: all)."""
         return {w: len(self._claims(w, own=own)) for w in VERDICTS}
+
+    def finding(self, claim: str, recipe: str | None = None) -> str:
+        """One plain sentence on the paper's finding ``claim`` as this chapter's own runs judged it
+        (under ``recipe`` when it was judged under several; else the first): the claim, its verdict
+        word, the scale and recipe, and the number behind the verdict. KeyError when it was not recorded."""
+        rows = [r for r in self._claims(*VERDICTS, own=True) if r["_claim"] == claim]
+        if not rows:
+            raise KeyError(f"no claim {claim!r} was recorded on this chapter's runs")
+        r = next((r for r in rows if r["_recipe"] == recipe), rows[0])
+        where = f" [{r['_recipe']}]" if r["_recipe"] else ""
+        number = r["_short"].rstrip(".")
+        return f"{claim[:1].upper()}{claim[1:]} — {r['_verdict']} at {r['_scale']} scale{where}: {number}."
+
+    def headlines(self, *claims: str, recipe: str | None = None) -> str:
+        """:meth:`finding` of each of ``claims`` that was recorded, joined into one paragraph (a
+        claim this build did not record, e.g. on an arm it did not train, is left out)."""
+        found = []
+        for c in claims:
+            try:
+                found.append(self.finding(c, recipe))
+            except KeyError:
+                continue
+        return " ".join(found)
+
+    def tally(self) -> str:
+        """Every claim by its verdict, in plain sentences: what reproduced, what did not
+        (direction-only claims), what was inconclusive, what contradicted the paper (or that
+        nothing did), then how many claims could not be tested. A claim judged under several
+        recipes, or on a bundle too, is named once, followed by where each verdict came from."""
+        lead = {"reproduced": "Reproduced", "not reproduced": "Not reproduced", "inconclusive": "Inconclusive",
+                "contradicted": "Contradicted the paper"}
+        out = []
+        for word in ("reproduced", "not reproduced", "inconclusive", "contradicted"):
+            where: dict[str, list[str]] = {}
+            for r in self._claims(word):
+                bundle = None if r["_own"] else f"({r['_scale']} scale bundle)"
+                tag = " ".join(t for t in (r["_recipe"], bundle) if t)
+                where.setdefault(r["_claim"], []).extend([tag] if tag else [])
+            if where:
+                out.append(f"{lead[word]}: " + "; ".join(c + (f" [{', '.join(t)}]" if t else "") for c, t in where.items()) + ".")
+            elif word == "contradicted" and any(self._claims(*VERDICTS[:4])):
+                out.append("Nothing contradicted the paper.")
+        untested = len(self._claims("not tested"))
+        if untested:
+            out.append(f"Not tested: {untested} claim{'s' if untested > 1 else ''} (the scoreboard says why).")
+        return " ".join(out)
+
+    def findings(self, *claims: str, recipe: str | None = None) -> str:
+        """The chapter's findings for the book's first page: the :meth:`headlines` of ``claims``
+        (the results that matter most, with their numbers), then the :meth:`tally` of every claim."""
+        return " ".join(p for p in (self.headlines(*claims, recipe=recipe), self.tally()) if p)
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{k: r[k] for k in ("kind", "statement", "result")} for r in self.rows],
