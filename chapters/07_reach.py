@@ -56,6 +56,7 @@ from gancond.arms import load_arms
 from gancond.bundles import find_bundle
 from gancond.report import Checks, markdown_table
 
+chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
 arms, scorer, store = load_arms(dataset="mnist", scale=scale, recipe=recipe, second_recipe=None, device=device,
                                 workers=workers)
@@ -110,5 +111,5 @@ for _, s in table.iterrows():
                    "CIFAR-10" if s["rung"] == "cifar10" else "MNIST",
                    None if s["rung"] == base else ("book" if s["rung"] == "cifar10" else s["rung"]))
 display(Markdown(markdown_table(checks.table())))
-glue("ch7_summary", paragraph, display=False)
+glue("reach_findings", paragraph, display=False)
 glue("scoreboard", HTML(checks.scoreboard("How far the evidence reaches", "../chapters/07_reach.html")), display=False)
