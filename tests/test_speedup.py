@@ -278,3 +278,11 @@ def test_regime_note_says_how_far_the_baseline_got():
     assert f"a score of {m.target:.2f} (the floor is 1) and a Fréchet distance of {fd:.0f}," in note
     assert note.endswith("not the paper's trained models. ")
     assert regime_note(m, PAPER_ITERATIONS) == ""
+
+
+def test_clocks_of_runs_too_short_to_time_are_not_compared():
+    mt = {s: [t.assign(train_time_s=t["train_time_s"] / 100, time_s=t["time_s"] / 100) for t in ts]
+          for s, ts in fig7_metrics(2).items()}  # a 5-step run of 0.7 s: smoke scale on a loaded machine
+    mt[FAST] = [t.assign(train_time_s=t["train_time_s"] * 10, time_s=t["time_s"] * 10) for t in mt[FAST]]
+    checks = [w for _, w in speedup.consistency(mt, 2, per_z_of(mt[BASE][0]), (1, 10))]
+    assert "one critic update per iteration trains faster than five" not in checks and len(checks) == 6

@@ -195,6 +195,10 @@ def hardware(manifest: Mapping) -> str:
     return f"{manifest['device']} ({manifest.get('cpu', 'unknown processor')}), {manifest['torch_threads']} torch threads"
 
 
+#: the baseline's training time below which the chapter does not compare the settings' clocks
+MIN_TIMED_S = 10.0
+
+
 def consistency(metrics: Mapping[str, Sequence[pd.DataFrame]], trials: int, per_z: pd.DataFrame,
                 score_bounds: tuple[float, float] | None = None) -> Iterator[tuple[bool, str]]:
     """(condition, statement) pairs that the stored runs must satisfy, in order, for ``Checks.require``.
@@ -220,8 +224,10 @@ def consistency(metrics: Mapping[str, Sequence[pd.DataFrame]], trials: int, per_
     if score_bounds is not None:
         lo, hi = score_bounds
         yield all(m["score"].between(lo, hi + 1e-6).all() for m in all_m), f"classifier scores lie in [{lo:g}, {hi:g}]"
-    yield (np.mean([m["train_time_s"].iloc[-1] for m in metrics[FAST]]) < np.mean([m["train_time_s"].iloc[-1] for m in metrics[BASE]]),
-           "one critic update per iteration trains faster than five")
+    t_fast = np.mean([m["train_time_s"].iloc[-1] for m in metrics[FAST]])
+    t_base = np.mean([m["train_time_s"].iloc[-1] for m in metrics[BASE]])
+    if t_base >= MIN_TIMED_S:  # shorter runs (smoke scale) are all noise of a loaded machine: a clock says nothing
+        yield t_fast < t_base, "one critic update per iteration trains faster than five"
 
 
 def judge(m: Measurements) -> claims.Fig7:
