@@ -19,7 +19,8 @@ G(z) and G(z') are computed in one forward pass of the concatenated batch (2B, n
 training mode BatchNorm statistics are shared between the two halves.
 
 Used by: chapters 1-6 through :mod:`gancond.train` and :mod:`gancond.wgan` (the penalty), and
-chapters 1-4 through :mod:`gancond.arms` (the calibrated band of chapter 2).
+chapters 1-4 through :mod:`gancond.arms` (the calibrated band of chapter 2); the page "Use it in
+your own GAN" (chapters/use_in_your_gan).
 """
 
 from __future__ import annotations

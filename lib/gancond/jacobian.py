@@ -14,7 +14,7 @@ half of it. Public metric code (google/compare_gan) reports log kappa(J^T J), i.
 number as ``log_cond_M``.
 
 Used by: chapters 3 and 4; every chapter through the trainers' logging of the mean log-condition
-number (chapters 1 and 6 cite it).
+number (chapters 1 and 6 cite it); the page "Use it in your own GAN" (chapters/use_in_your_gan).
 """
 
 from __future__ import annotations
