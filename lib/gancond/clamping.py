@@ -1,4 +1,4 @@
-"""Jacobian Clamping (Odena et al. 2018, Sec. 4, Algorithm 1) and the paper's way to pick λ.
+"""Jacobian Clamping (the paper's Algorithm 1, §4) and the paper's way to pick λ.
 
 Algorithm 1, for a batch z (B, n_z):
 
@@ -74,9 +74,9 @@ def quotient(x: torch.Tensor, x_prime: torch.Tensor, delta: torch.Tensor, q_mode
 class ClampOutput:
     """What :func:`jacobian_clamping` returns."""
 
-    penalty: torch.Tensor  # scalar L, differentiable w.r.t. G's parameters
-    Q: torch.Tensor  # (B,) per_sample or (1,) batch, detached, for logging
-    x: torch.Tensor  # G(z) (B, C, H, W), differentiable: use it for the GAN loss on z
+    penalty: torch.Tensor  #: scalar L, differentiable w.r.t. G's parameters
+    Q: torch.Tensor  #: (B,) per_sample or (1,) batch, detached, for logging
+    x: torch.Tensor  #: G(z) (B, C, H, W), differentiable; use it for the GAN loss on z
 
 
 def jacobian_clamping(G: torch.nn.Module, z: torch.Tensor, lambda_min: float = 1.0, lambda_max: float = 20.0,
