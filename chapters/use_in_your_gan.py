@@ -303,7 +303,7 @@ plt.show()
 #
 # What must hold, asserted: the clamped copy's final median $Q$ lies in the band and below the
 # plain copy's; the plain copy's lies outside the band. The last check needs the `book` length:
-# in a run of this generator the plain copy's $Q$ starts to grow after about 300 steps, so the
+# the plain copy's $Q$ starts to grow only after about 250–300 steps (first figure), so the
 # 150 steps of `smoke` scale (which checks that the code runs, not the result) do not test it.
 
 # %%
