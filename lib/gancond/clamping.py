@@ -1,4 +1,4 @@
-"""Jacobian Clamping (Odena et al. 2018, Sec. 4, Algorithm 1) and the paper's way to pick λ.
+"""Jacobian Clamping (the paper's Algorithm 1, §4) and the paper's way to pick λ.
 
 Algorithm 1, for a batch z (B, n_z):
 
@@ -19,7 +19,8 @@ G(z) and G(z') are computed in one forward pass of the concatenated batch (2B, n
 training mode BatchNorm statistics are shared between the two halves.
 
 Used by: chapters 1-6 through :mod:`gancond.train` and :mod:`gancond.wgan` (the penalty), and
-chapters 1-4 through :mod:`gancond.arms` (the calibrated band of chapter 2).
+chapters 1-4 through :mod:`gancond.arms` (the calibrated band of chapter 2); the page "Use it in
+your own GAN" (chapters/use_in_your_gan).
 """
 
 from __future__ import annotations
@@ -76,9 +77,9 @@ def quotient(x: torch.Tensor, x_prime: torch.Tensor, delta: torch.Tensor, q_mode
 class ClampOutput:
     """What :func:`jacobian_clamping` returns."""
 
-    penalty: torch.Tensor  # scalar L, differentiable w.r.t. G's parameters
-    Q: torch.Tensor  # (B,) per_sample or (1,) batch, detached, for logging
-    x: torch.Tensor  # G(z) (B, C, H, W), differentiable: use it for the GAN loss on z
+    penalty: torch.Tensor  #: scalar L, differentiable w.r.t. G's parameters
+    Q: torch.Tensor  #: (B,) per_sample or (1,) batch, detached, for logging
+    x: torch.Tensor  #: G(z) (B, C, H, W), differentiable; use it for the GAN loss on z
 
 
 def jacobian_clamping(G: torch.nn.Module, z: torch.Tensor, lambda_min: float = 1.0, lambda_max: float = 20.0,

@@ -7,9 +7,11 @@ every chapter and every GAN run scores with the same frozen network. The same fa
 networks, trained on the CIFAR-10 / STL-10 training split, is the labelled fallback of
 :func:`gancond.scores.make_scorer` when the Inception weights are missing.
 
-Network (:class:`ClassifierCNN`), for an input (B, C, S, S) in [-1, 1]:
-    per entry c of ``channels``: Conv 5x5 stride 2 padding 2 (halves S), BatchNorm, ReLU
-    -> Flatten -> Linear -> ReLU (the ``penultimate`` features, ``hidden`` wide) -> Linear 10 (logits)
+Network (:class:`ClassifierCNN`), for an input (B, C, S, S) in [-1, 1]::
+
+    per entry c of channels: Conv 5x5 stride 2 padding 2 (halves S), BatchNorm, ReLU
+    -> Flatten -> Linear -> ReLU (the penultimate features, hidden wide) -> Linear 10 (logits)
+
 MNIST: 1x28x28 -> 32@14 -> 64@7 -> 128 -> 10. Strided 5x5 convolutions instead of 3x3
 convolutions plus max-pooling train about twice as fast on a CPU and reach the same accuracy.
 

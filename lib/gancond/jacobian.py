@@ -25,7 +25,7 @@ Conditional generators: pass ``labels`` (row i goes with z[i]; G is called as G(
 differentiated in z only), or wrap G in a closure / module of z alone.
 
 Used by: chapters 3 and 4; every chapter through the trainers' logging of the mean log-condition
-number (chapters 1 and 6 cite it).
+number (chapters 1 and 6 cite it); the page "Use it in your own GAN" (chapters/use_in_your_gan).
 """
 
 from __future__ import annotations

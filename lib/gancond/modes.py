@@ -1,4 +1,4 @@
-"""Missing modes: do ill-conditioned generators drop classes? (Sec. 3, "Missing modes")
+"""Missing modes: do ill-conditioned generators drop classes? (paper §3, "Missing modes")
 
 The paper's coarse test of mode dropping: draw 360 samples from each of the ten unclamped MNIST
 models, label them with the pre-trained MNIST classifier behind the scores, and count the

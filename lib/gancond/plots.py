@@ -255,7 +255,7 @@ def quotient_band(runs: Mapping[str, Sequence[pd.DataFrame]], lambda_min: float,
                   prefix: str = "", other_band: tuple[str, float, float] | None = None) -> plt.Figure:
     """Median Q (line) and its 10–90% range (shade) per run, with the band [λ_min, λ_max].
 
-    ``prefix`` "" plots the Q of the fixed evaluation z (G in eval mode), "train_" the
+    ``prefix`` ``""`` plots the Q of the fixed evaluation z (G in eval mode), ``"train_"`` the
     training-time Q (columns ``train_q_p10/p50/p90``); ``other_band`` = (label, lo, hi) adds a
     second, hatched band (e.g. the calibrated one).
     """

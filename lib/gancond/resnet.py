@@ -1,4 +1,4 @@
-"""The class-conditional ResNet generator and critic of the WGAN-GP reference (paper Fig. 7).
+"""The class-conditional ResNet generator and critic of the WGAN-GP reference (paper Figure 7).
 
 The paper's last experiment (Sec. 4, "Jacobian Clamping speeds up state-of-the-art models")
 uses the conditional WGAN-GP of Gulrajani et al. (2017), the CIFAR-10 ResNet of their

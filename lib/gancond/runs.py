@@ -1,7 +1,7 @@
 """The content-addressed run store.
 
 Every expensive computation (a GAN run, a classifier, a VAE) is a *run*: a ``kind`` plus a
-JSON-able ``config``. The pair hashes (SHA-256 of canonical JSON) to a directory
+JSON-able ``config``. The pair hashes (SHA-256 of canonical JSON) to a directory::
 
     <root>/<kind>/<kind>-<hash16>/
         config.json      the full config (what the hash was computed from)

@@ -1,4 +1,4 @@
-"""Scores of a set of samples: classifier score (eq. 3), Fréchet distance (eq. 4), mode counts.
+"""Scores of a set of samples: classifier score (equation 3), Fréchet distance (equation 4), mode counts.
 
 The paper (Sec. 2, eqs. 3-4; Sec. 3) judges GANs with two scores computed by a pre-trained
 classifier: the Inception Score exp(E_x KL(p(y|x) || p(y))) (eq. 3) and the Fréchet Inception

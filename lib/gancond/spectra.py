@@ -1,5 +1,5 @@
-"""The spectra of Figs. 3-4: average-Jacobian spectra of GAN generators, VAE decoders and
-clamped generators (paper Sec. 3, Fig. 3; Sec. 4, Fig. 4).
+"""The spectra of Figures 3-4: average-Jacobian spectra of GAN generators, VAE decoders and
+clamped generators (paper §3, Figure 3; §4, Figure 4).
 
 Notation as in :mod:`gancond.jacobian`: J_z (n_x, n_z) is the Jacobian of a network at z, and
 a "group" is a set of runs identical up to the seed (the final GAN generators, the final VAE

@@ -1,4 +1,4 @@
-"""Figure 7's measurements: the WGAN-GP speed-up of Sec. 4 (pure, no I/O).
+"""Figure 7's measurements: the WGAN-GP speed-up of §4 (pure, no I/O).
 
 The paper's last experiment (Sec. 4, the WGAN-GP paragraph, Fig. 7) trains four settings of a
 class-conditional WGAN-GP, several trials each: 5 or 1 critic updates per generator update,

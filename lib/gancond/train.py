@@ -1,4 +1,4 @@
-"""The non-saturating GAN trainer, with or without Jacobian Clamping (paper Secs. 3–4).
+"""The non-saturating GAN trainer, with or without Jacobian Clamping (paper §§3–4).
 
 Losses (eqs. 1, 2): L_D = −E[log D(x)] − E[log(1 − D(G(z)))], L_G = −E[log D(G(z))], with
 D returning logits (so log D = −softplus(−logit)). Optimiser: Adam with separate learning rates

@@ -1,4 +1,4 @@
-"""A variational autoencoder whose decoder is the GAN's generator (paper Sec. 3, Fig. 3).
+"""A variational autoencoder whose decoder is the GAN's generator (paper §3, Figure 3).
 
 The paper compares the log spectra of the average Jacobian E_z[J_z] of ten GAN generators
 with those of ten VAE decoders (Kingma & Welling 2013; Rezende et al. 2014), following

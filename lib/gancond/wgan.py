@@ -1,4 +1,4 @@
-"""The class-conditional WGAN-GP trainer, with or without Jacobian Clamping (paper Sec. 4, Fig. 7).
+"""The class-conditional WGAN-GP trainer, with or without Jacobian Clamping (paper §4, Figure 7).
 
 The paper's last experiment takes the conditional WGAN-GP of Gulrajani et al. (2017)
 (``improved_wgan_training/gan_cifar_resnet.py``), varies the number of critic updates per
