@@ -45,9 +45,10 @@ eval_every = 25  # steps between measurements of the mean log κ(M_z)
 seed = 0  # seed of the initial weights, the batches and the perturbations
 
 # %% [markdown]
-# All the imports, in one place. The conditioning and clamping functions come from
-# `gancond.jacobian` and `gancond.clamping`; the last three lines are this book's plumbing
-# (thread cap and plot style, the `GANCOND_SCALE` override, the MNIST loader).
+# All the imports, in one place. The conditioning and clamping functions are `gancond`'s public
+# names (`help(gancond)` lists them); `quotient` is the Q of Algorithm 1 on outputs you already
+# have. The last three lines are this book's plumbing (thread cap and plot style, the
+# `GANCOND_SCALE` override, the MNIST loader).
 
 # %%
 import copy
@@ -60,12 +61,14 @@ import torch.nn.functional as F
 from myst_nb import glue
 from torch import nn
 
-from gancond.clamping import jacobian_clamping, quotient
-from gancond.jacobian import average_jacobian_spectrum, jacobian, log_cond_M, mean_log_cond, singular_values
+from gancond import average_jacobian_spectrum, jacobian_clamping, log_condition_numbers, mean_log_condition
+from gancond.clamping import quotient
 
 from gancond import chapter, plots
 from gancond.data import gan_training_images
 from gancond.experiments import scale_from_env
+
+chapter.check_parameters()  # a parameter this page does not have (papermill -p) stops it here
 
 # %% tags=["hide-input"]
 SCALE_STEPS = {"smoke": 150, "book": 500, "paper": 500}  # generator updates per copy at each scale
@@ -120,24 +123,23 @@ G0, D0 = make_generator(z_dim), make_discriminator()  # both copies start from t
 # %% [markdown]
 # ## 2. Measure its conditioning
 #
-# On a fixed batch of $z$: `jacobian` gives every $J_z$ ($n_x \times n_z$, forward mode, in eval
-# mode), `singular_values` their singular values in float64, `log_cond_M` the paper's
-# $\log\kappa(M_z) = 2\log(\sigma_{\max}/\sigma_{\min})$ of $M_z = J_z^\top J_z$ (natural log),
-# and `average_jacobian_spectrum` the singular values of the batch-average Jacobian
-# $\mathbb{E}_z[J_z]$ (the paper's Figs. 3 and 4). `mean_log_cond(G, z)` does the first three
-# steps and averages; the training loop below uses it.
+# On a fixed batch of $z$, with $G$ in eval mode (the functions refuse a network left in
+# training mode): `log_condition_numbers` gives the paper's
+# $\log\kappa(M_z) = 2\log(\sigma_{\max}/\sigma_{\min})$ of $M_z = J_z^\top J_z$ for every $z$
+# (natural log; $J_z$ by forward mode, singular values in float64), `mean_log_condition` their
+# mean, and `average_jacobian_spectrum` the singular values of the batch-average Jacobian
+# $\mathbb{E}_z[J_z]$ (the paper's Figs. 3 and 4). The training loop below measures through
+# `measure`, which puts $G$ in eval mode and back.
 
 # %%
 z_eval = torch.randn(128, z_dim, generator=torch.Generator().manual_seed(seed + 100))  # (128, z_dim), fixed
 
-J = jacobian(G0, z_eval)  # (128, 784, z_dim): J_z for every z
-sv = singular_values(J)  # (128, z_dim) float64, each row descending
-log_kappa = log_cond_M(sv)  # (128,) log κ(M_z)
-spectrum0 = average_jacobian_spectrum(J)  # (z_dim,) singular values of the average Jacobian
+G0.eval()
+log_kappa = log_condition_numbers(G0, z_eval)  # (128,) float64: log κ(M_z) for every z
+spectrum0 = average_jacobian_spectrum(G0, z_eval)  # (z_dim,) singular values of E_z[J_z]
+G0.train()
 
-print(f"J: {tuple(J.shape)}; σ_max(J_z) median {sv[:, 0].median():.3f}, σ_min(J_z) median {sv[:, -1].median():.3f}")
-print(f"log κ(M_z): mean {log_kappa.mean():.2f}, range {log_kappa.min():.2f}–{log_kappa.max():.2f} "
-      f"(mean_log_cond gives {mean_log_cond(G0, z_eval)[0]:.2f})")
+print(f"log κ(M_z): mean {log_kappa.mean():.2f}, range {log_kappa.min():.2f}–{log_kappa.max():.2f}")
 print("average-Jacobian spectrum:", np.array2string(spectrum0.numpy(), precision=3))
 
 # %% [markdown]
@@ -189,6 +191,15 @@ print(f"band: λ_min = {lambda_min:.3f}, λ_max = {lambda_max:.3f}")
 # as in Algorithm 1 and `gancond.clamping`.
 
 # %%
+def measure(G: nn.Module) -> float:
+    """Mean log κ(M_z) of G on z_eval, in eval mode; G is left in training mode."""
+    G.eval()
+    try:
+        return mean_log_condition(G, z_eval)
+    finally:
+        G.train()
+
+
 def train(G: nn.Module, D: nn.Module, images: torch.Tensor, clamp: bool) -> tuple[np.ndarray, dict]:
     """Train G and D in place for `steps` steps; return the per-sample Q of every step (steps, B)
     and the mean log κ(M_z) on z_eval, {steps done: value}."""
@@ -196,7 +207,7 @@ def train(G: nn.Module, D: nn.Module, images: torch.Tensor, clamp: bool) -> tupl
     opt_D = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     data_rng = torch.Generator().manual_seed(seed + 1)  # the same batches and z's for both copies
     delta_rng = torch.Generator().manual_seed(seed + 2)  # the same perturbations δ
-    Q, log_kappa = [], {0: mean_log_cond(G, z_eval)[0]}
+    Q, log_kappa = [], {0: measure(G)}
     for step in range(1, steps + 1):
         real = images[torch.randint(len(images), (batch_size,), generator=data_rng)]  # (B, 1, 28, 28)
         z = torch.randn(batch_size, z_dim, generator=data_rng)  # (B, z_dim)
@@ -217,7 +228,7 @@ def train(G: nn.Module, D: nn.Module, images: torch.Tensor, clamp: bool) -> tupl
         opt_G.step()
 
         if step % eval_every == 0 or step == steps:
-            log_kappa[step] = mean_log_cond(G, z_eval)[0]
+            log_kappa[step] = measure(G)
     return torch.stack(Q).numpy(), log_kappa
 
 
@@ -245,10 +256,10 @@ def final_median_q(Q: np.ndarray) -> float:
 
 
 for c in copies.values():
-    J = jacobian(c["G"], z_eval)
+    c["G"].eval()
     c["q_final"] = final_median_q(c["Q"])
-    c["log_kappa_final"] = float(log_cond_M(singular_values(J)).mean())
-    c["spectrum"] = average_jacobian_spectrum(J).numpy()
+    c["log_kappa_final"] = mean_log_condition(c["G"], z_eval)
+    c["spectrum"] = average_jacobian_spectrum(c["G"], z_eval).numpy()
 
 print(f"band [λ_min, λ_max] = [{lambda_min:.3f}, {lambda_max:.3f}]; untrained: median Q {q0:.3f}, "
       f"mean log κ {log_kappa.mean():.2f}")

@@ -16,6 +16,12 @@ MODULES = sorted(p.stem for p in Path(gancond.__file__).parent.glob("*.py") if p
 PAGES = sorted(p for p in API.glob("*.md") if p.name != "index.md")
 
 
+def test_the_public_surface_has_its_page():
+    text = (API / "gancond.md").read_text()
+    assert ".. automodule:: gancond\n" in text and ":imported-members:" in text
+    assert "{doc}`gancond`" in (API / "index.md").read_text()
+
+
 def _toc_files(entries) -> list[str]:
     out = []
     for e in entries or ():
