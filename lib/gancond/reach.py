@@ -166,10 +166,6 @@ def stat_text(s, with_verdict: bool = True) -> str:
     return f"{s['value']:+.2f}{iv}{paper}, {s['n']} runs" + (f" ({s['verdict']})" if with_verdict else "")
 
 
-def _fmt(s: pd.Series) -> str:
-    return stat_text(s)
-
-
 def reach_paragraph(table: pd.DataFrame, base: str = "book") -> str:
     """The plain paragraph under the reach figure, generated from ``table``: per statistic, its
     value on each rung and whether it moved toward the paper (:func:`movement`)."""
@@ -184,7 +180,7 @@ def reach_paragraph(table: pd.DataFrame, base: str = "book") -> str:
         rows = table[table.key == key].set_index("rung")
         if rows.empty:
             continue
-        vals = "; ".join(f"{r} {_fmt(rows.loc[r])}" for r in rungs if r in rows.index)
+        vals = "; ".join(f"{r} {stat_text(rows.loc[r])}" for r in rungs if r in rows.index)
         moves = [f"{r}: {mv[key][r]}" for r in later if r in mv.get(key, {})]
         toward += [(key, r) for r in later if mv.get(key, {}).get(r) == "toward the paper"]
         parts.append(f"{label}: {vals}" + (f" (from {base}: {', '.join(moves)})" if moves else "") + ".")
