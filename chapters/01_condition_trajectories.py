@@ -121,7 +121,7 @@ print(f"scorer: {scorer.name}")
 per_z = main.plain[0].read_table("per_z")
 fig2 = plots.per_z_trajectories(per_z, title=f"{dataset}, {recipe}, seed {exp.seed}: log κ(M_z) at "
                                               f"{per_z['z'].nunique()} fixed z")
-plots.save(fig2, f"fig2_{dataset}_{recipe}_{exp.scale.name}")
+plots.save(fig2, f"fig2_{dataset}_{recipe}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 last = per_z[per_z["step"] == per_z["step"].max()]["log_cond"]
 first = per_z[per_z["step"] == 0]["log_cond"]
@@ -139,8 +139,8 @@ glue("fig2_end", f"{last.min():.1f}–{last.max():.1f}", display=False)
 
 # %% tags=["hide-input"]
 fig1 = plots.unclamped_grid(arms)
-fig1.suptitle(f"score: {scorer.name}", y=0.01, fontsize="small")
-plots.save(fig1, f"fig1_left_{dataset}_{exp.scale.name}")
+plots.save(fig1, f"fig1_left_{dataset}_{exp.scale.name}",
+           stamp="; ".join([*(a.exp.stamp for a in arms.values()), f"score: {scorer.name}"]))
 plt.show()
 
 # %% [markdown]

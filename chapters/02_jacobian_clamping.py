@@ -135,7 +135,7 @@ glue("cal_band", f"[{band['lambda_min']:g}, {band['lambda_max']:g}]", display=Fa
 m = {k: [r.read_table("metrics") for r in v] for k, v in main.named().items()}  # arm -> metrics tables
 figq = plots.quotient_band({f"{recipe}: unclamped, training-time Q": m["unclamped"]}, *PAPER_BAND,
                            prefix="train_", other_band=("calibrated", band["lambda_min"], band["lambda_max"]))
-plots.save(figq, f"quotient_train_{dataset}_{recipe}_{exp.scale.name}")
+plots.save(figq, f"quotient_train_{dataset}_{recipe}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 good = [r.id for r in main.plain if r.id in band["good_runs"]]
 print(f"calibrated band [{band['lambda_min']:g}, {band['lambda_max']:g}] from {band['n_q']} training-time Q "
@@ -154,8 +154,7 @@ print(f"calibrated band [{band['lambda_min']:g}, {band['lambda_max']:g}] from {b
 cols = dict(list(m.items())[:3])
 fig = plots.trajectory_grid({f"{recipe}: {k}": v for k, v in cols.items()}, rows=["mean_log_cond", "score", "frechet"],
                             labels={"score": "score", "frechet": "Fréchet distance"}, seeds=exp.seeds())
-fig.suptitle(f"score: {scorer.name}", y=0.01, fontsize="small")
-plots.save(fig, f"fig1_{dataset}_{recipe}_{exp.scale.name}")
+plots.save(fig, f"fig1_{dataset}_{recipe}_{exp.scale.name}", stamp=f"{exp.stamp} · score: {scorer.name}")
 plt.show()
 
 # %% [markdown]
@@ -195,7 +194,7 @@ pts = dose_points(arms)
 dose = judge_dose_points(pts, recipe)
 figd = plots.dose_response(pts, title=f"{dataset}: every run, pooled Spearman {dose.rho_pooled}"
                            if dose.rho_pooled else dataset)
-plots.save(figd, f"dose_response_{dataset}_{exp.scale.name}")
+plots.save(figd, f"dose_response_{dataset}_{exp.scale.name}", stamp=f"{exp.stamp} (dose arms: {exp.scale.dose_runs} runs)")
 plt.show()
 means = pts[pts.recipe == recipe].groupby("lambda_max", sort=True)[["log_cond", "frechet"]].agg(["mean", "std", "count"])
 display(means.round(3))
@@ -266,8 +265,8 @@ if cifar is not None:
                                  labels={"frechet": "Fréchet distance\n(fallback CNN, not Inception)",
                                          "score": "classifier score\n(fallback CNN, not Inception)"},
                                  seeds=ca.exp.seeds())
-    figc.suptitle(f"CIFAR-10 (lossy JPEG copy), {ca.exp.scale.name} scale; scores: {cscorer}", y=0.01, fontsize="small")
-    plots.save(figc, f"fig5_cifar10_{ca.exp.scale.name}")
+    plots.save(figc, f"fig5_cifar10_{ca.exp.scale.name}",
+               stamp=f"{ca.exp.stamp} (lossy JPEG copy) · scores: {cscorer}")
     plt.show()
     display(arm_table(carms, csplits))
     for (rc, arm), c in cjudged.items():

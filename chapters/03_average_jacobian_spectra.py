@@ -128,7 +128,8 @@ print(f"{recipe}: {len(plain)} + {len(clamped)} GAN runs; {len(vaes)} VAE runs")
 
 # %% tags=["hide-input"]
 vae_seeds = [c.seed for c in vae_cfgs]
-plots.save(plots.vae_training(metrics["VAE"], metrics["GAN"], vae_seeds), f"vae_training_{dataset}_{exp.scale.name}")
+plots.save(plots.vae_training(metrics["VAE"], metrics["GAN"], vae_seeds), f"vae_training_{dataset}_{exp.scale.name}",
+           stamp=f"VAEs: {len(vae_cfgs)} runs × {vae_cfgs[0].steps:,} steps · GANs: {exp.stamp}")
 plt.show()
 
 final_vae = spectra.vae_final_table(metrics["VAE"], vae_seeds)
@@ -176,7 +177,7 @@ sv_metric = {name: s.sv_metric for name, s in spec.items()}  # (n_runs, n_z) √
 pair = ("GAN", "VAE")
 fig3 = plots.average_spectra({k: sv[k] for k in pair}, {k: sv_metric[k] for k in pair},
                              f"{dataset}: final GAN generators ({recipe} recipe, no clamping) and VAE decoders")
-plots.save(fig3, f"fig3_{dataset}_{exp.scale.name}")
+plots.save(fig3, f"fig3_{dataset}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 
 # %% [markdown]
@@ -214,7 +215,7 @@ for name, value in {"spread_ratio": j.spread_text, "spread_gan": f"{j.spread_gan
 
 # %% tags=["hide-input"]
 fig_sd = plots.spread_by_index(spectra.per_index_spread({k: spectra.log_spectrum(sv[k]) for k in pair}))
-plots.save(fig_sd, f"fig3_spread_{dataset}_{exp.scale.name}")
+plots.save(fig_sd, f"fig3_spread_{dataset}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 
 # %% [markdown]
@@ -227,7 +228,7 @@ plt.show()
 pair4 = ("GAN", "GAN, clamped")
 fig4 = plots.average_spectra({k: sv[k] for k in pair4}, {k: sv_metric[k] for k in pair4},
                              f"{dataset}: final generators ({recipe} recipe) without and with Jacobian Clamping")
-plots.save(fig4, f"fig4_{dataset}_{exp.scale.name}")
+plots.save(fig4, f"fig4_{dataset}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 
 display(spectra.clamping_table(sv["GAN"], sv["GAN, clamped"], stored["GAN"], stored["GAN, clamped"]))

@@ -112,7 +112,7 @@ second_t = {a.recipe: modes.classify_runs(a.plain, scorer, z_modes, z_eval, exp.
             for rc, a in arms.items() if rc != recipe}
 accuracy = modes.classifier_accuracy(scorer)
 print(f"classifier: {scorer.name}" + (f", test accuracy {accuracy:.4f}" if accuracy is not None else ""))
-display(modes.model_table(table))
+display(Markdown(markdown_table(modes.model_table(table))))
 glue("clf_acc", f"{100 * accuracy:.1f}%" if accuracy is not None else "n/a", display=False)
 
 # %% [markdown]
@@ -130,7 +130,7 @@ glue("clf_acc", f"{100 * accuracy:.1f}%" if accuracy is not None else "n/a", dis
 # %% tags=["hide-input"]
 fig = plots.missing_modes_scatter(plain_t, clamp_t, exp.scale.mode_samples, (chance.low, chance.high),
                                   title=f"{dataset}, {recipe} recipe: conditioning vs missing modes")
-plots.save(fig, f"missing_modes_scatter_{dataset}_{exp.scale.name}")
+plots.save(fig, f"missing_modes_scatter_{dataset}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 
 # %% [markdown]
@@ -166,7 +166,7 @@ glue("d_least", str(empty.d_least) if empty.d_least else f"n/a (fewer than {mode
 # %% tags=["hide-input"]
 best, worst = modes.best_worst(plain_t)
 fig_h = plots.class_histograms(plain_t, exp.scale.mode_samples, prefix=f"{recipe}, ")
-plots.save(fig_h, f"missing_modes_histograms_{dataset}_{exp.scale.name}")
+plots.save(fig_h, f"missing_modes_histograms_{dataset}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 glue("best_least", f"{best['least_count']}", display=False)
 glue("worst_least", f"{worst['least_count']}", display=False)

@@ -118,8 +118,7 @@ glue("hardware", hardware, display=False)
 # %% tags=["hide-input"]
 labels = {"score": scorer.metric_names["score"], "frechet": scorer.metric_names["frechet"]}
 fig7 = plots.settings_panels(metrics, [("step", "score"), ("train_time_s", "score")], labels)
-fig7.suptitle(f"{dataset}, {exp.scale.name} scale", y=0.02, fontsize="small")
-plots.save(fig7, f"fig7_{dataset}_{exp.scale.name}")
+plots.save(fig7, f"fig7_{dataset}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 
 # %% [markdown]
@@ -128,7 +127,7 @@ plt.show()
 
 # %% tags=["hide-input"]
 fig7b = plots.settings_panels(metrics, [("train_time_s", "frechet"), ("step", "mean_log_cond")], labels)
-plots.save(fig7b, f"fig7_frechet_logcond_{dataset}_{exp.scale.name}")
+plots.save(fig7b, f"fig7_frechet_logcond_{dataset}_{exp.scale.name}", stamp=exp.stamp)
 plt.show()
 
 # %% [markdown]

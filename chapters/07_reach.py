@@ -82,10 +82,13 @@ display(Markdown("**Rungs:** " + f"{base} (this build's runs)" + "".join(f"; {f}
 
 # %% tags=["hide-input"]
 table = reach.reach_table(ladder)
-labels = {base: f"{base}\n¼×5k", "long": "long\n¼×20k", "wide": "wide\n½×5k", "cifar10": "CIFAR-10\n¼×5k"}
-fig = plots.reach_figure(table, reach.STATISTICS, labels,
-                         title=f"recipe {recipe}, 10 runs per arm per rung (MNIST classifier; CIFAR-10: fallback CNN, not Inception)")
-plots.save(fig, f"reach_{base}")
+exps = {name: arm.exp for name, (arm, _) in ladder.items()}  # each rung's sizes, from its runs
+labels = {name: f"{'CIFAR-10' if name == 'cifar10' else name}\n×{e.scale.width:g}, {e.scale.steps / 1000:g}k"
+          for name, e in exps.items()}
+fig = plots.reach_figure(table, reach.STATISTICS, labels)
+plots.save(fig, f"reach_{base}", stamp=f"recipe {recipe}; runs per arm: " +
+           ", ".join(f"{labels[n].splitlines()[0]} {e.scale.runs}" for n, e in exps.items()) +
+           "; scores: MNIST classifier, CIFAR-10 fallback CNN (not Inception)")
 plt.show()
 paragraph = reach.reach_paragraph(table, base=base)
 glue("reach_paragraph", paragraph, display=False)

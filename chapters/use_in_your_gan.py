@@ -270,7 +270,7 @@ for name, c in copies.items():
 
 # %% tags=["hide-input"]
 colors = {"unclamped": "tab:red", "clamped": "tab:blue"}
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+fig, axes = plt.subplots(1, 3, figsize=(plots.MAX_WIDTH_IN, 3.6))
 ax = axes[0]
 ax.axhspan(lambda_min, lambda_max, color="0.85", label="band [λ_min, λ_max]")
 for name, c in copies.items():
@@ -294,7 +294,7 @@ for name, c in copies.items():
 ax.set(yscale="log", xlabel="index i", ylabel="σ_i of the average Jacobian", title="spectrum at the end")
 ax.legend(fontsize="small")
 fig.tight_layout()
-plots.save(fig, f"use_in_your_gan_{scale}")
+plots.save(fig, f"use_in_your_gan_{scale}", stamp=f"mnist · {scale} scale: {len(copies)} copies of one GAN × {steps:,} steps")
 plt.show()
 
 # %% [markdown]
@@ -306,7 +306,7 @@ plt.show()
 with torch.no_grad():
     samples = {name: c["G"].eval()(z_eval[:64]) for name, c in copies.items()}
 figs = plots.sample_panels(samples, nrow=8)
-plots.save(figs, f"use_in_your_gan_samples_{scale}")
+plots.save(figs, f"use_in_your_gan_samples_{scale}", stamp=f"mnist · {scale} scale: {len(copies)} copies of one GAN × {steps:,} steps")
 plt.show()
 
 # %% [markdown]

@@ -90,8 +90,8 @@ def test_classify_runs_table_split_and_display(linear_runs):
     plain, clamped = modes.split_conditions(table)
     assert list(plain.index) == [0, 1] and list(clamped.index) == [0] and list(plain["seed"]) == [0, 1]
     shown = modes.model_table(table)
-    assert list(shown.columns) == ["recipe", "condition", "seed", "final mean log κ(M_z)", "least_class",
-                                   "least_count", "n_missing", "most_class", "most_count"]
+    assert list(shown.columns) == ["recipe", "condition", "seed", "final mean log κ(M_z)", "least-sampled class",
+                                   "least count", "classes missing", "most-sampled class", "most count"]
     assert shown["final mean log κ(M_z)"].iloc[0] == round(2 * math.log(2.0), 3)
 
 

@@ -36,7 +36,8 @@ def test_scoreboard_lists_each_claim_per_recipe():
     assert h.count("<tr>") == 3  # header + 2 claims
     assert "<th>tfgan (book scale)</th><th>radford (book scale)</th>" in h
     assert "✔ reproduced" in h and "✘ not reproduced" in h and "– not tested" in h and "gap 0.2 &lt; range 1" in h
-    assert 'href="../chapters/01.html"' in h
+    assert '<caption>judged in <a href="../chapters/01.html">Ch. 1</a></caption>' in h
+    assert "judged in</th>" not in h  # the chapter is the caption, not a column repeated on every row
 
 
 def test_claims_on_a_bundle_get_their_own_column_and_sentence():

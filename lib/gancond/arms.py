@@ -312,8 +312,11 @@ def judge_arms(arms: dict) -> tuple[dict, dict]:
 
 def clamping_line(rc: str, arm: str, c) -> str:
     """Chapter 2's printed account of one clamped arm's :class:`gancond.claims.Clamping` ``c``."""
-    return (f"{rc}, {arm}: Δ log κ {c.d_log_cond}; Δ Fréchet {c.d_frechet}; Δ score {c.d_score}; "
-            f"sd ratio Fréchet {c.sd_frechet}, score {c.sd_score}")
+    def show(x) -> str:  # a statistic, or why there is none (too few runs)
+        return "n/a (too few runs)" if x is None else str(x)
+
+    return (f"{rc}, {arm}: Δ log κ {show(c.d_log_cond)}; Δ Fréchet {show(c.d_frechet)}; Δ score {show(c.d_score)}; "
+            f"sd ratio Fréchet {show(c.sd_frechet)}, score {show(c.sd_score)}")
 
 
 def dose_points(arms: dict) -> "pd.DataFrame":

@@ -349,6 +349,16 @@ class Experiment:
         """Keyword arguments of :func:`gancond.scores.make_scorer` for this experiment."""
         return dict(self.scoring)
 
+    @property
+    def stamp(self) -> str:
+        """One line naming what a figure of these runs shows, for :func:`gancond.plots.save`:
+        dataset, recipe (GAN runs), scale and its sizes, e.g. ``"mnist · tfgan · book scale:
+        10 runs × 5,000 steps, width ×0.25"``."""
+        s = self.scale
+        recipe = getattr(self.base, "recipe", None)
+        return " · ".join([self.dataset, *([recipe] if recipe else []),
+                           f"{s.name} scale: {s.runs} runs × {s.steps:,} steps, width ×{s.width:g}"])
+
     def describe(self) -> dict:
         """The settings, flat, for the chapter's settings table."""
         return _DESCRIBE[self.kind](self)

@@ -135,9 +135,15 @@ def split_conditions(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def model_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The per-model table as the chapter shows it: :data:`TABLE_COLUMNS`, the final mean log κ
-    named, numbers rounded to 3 decimals."""
-    return table[TABLE_COLUMNS].rename(columns={"mean_log_cond": "final mean log κ(M_z)"}).round(3)
+    """The per-model table as the chapter shows it: :data:`TABLE_COLUMNS` under readable names
+    (:data:`SHOWN_NAMES`), numbers rounded to 3 decimals, no index."""
+    return table[TABLE_COLUMNS].rename(columns=SHOWN_NAMES).round(3).reset_index(drop=True)
+
+
+#: the column names of :func:`model_table` (short enough for the book's column)
+SHOWN_NAMES = {"mean_log_cond": "final mean log κ(M_z)", "least_class": "least-sampled class",
+               "least_count": "least count", "n_missing": "classes missing", "most_class": "most-sampled class",
+               "most_count": "most count"}
 
 
 def best_worst(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

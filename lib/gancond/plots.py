@@ -21,6 +21,9 @@ Used by: chapters 1, 2, 3, 4, 5 and 6.
 
 from __future__ import annotations
 
+import math
+import textwrap
+import warnings
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -29,6 +32,7 @@ import pandas as pd
 
 try:
     import matplotlib.pyplot as plt
+    import matplotlib.text
     import seaborn as sns
 except ModuleNotFoundError as err:  # an install without the extra
     raise ModuleNotFoundError(f"gancond.plots needs matplotlib and seaborn, missing {err.name!r}: "
@@ -37,7 +41,37 @@ except ModuleNotFoundError as err:  # an install without the extra
 __all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid", "per_z_trajectories",
            "quotient_band", "settings_panels", "dose_response", "save", "SPECTRA_PALETTES", "vae_training",
            "average_spectra", "spread_by_index", "missing_modes_scatter", "class_histograms", "image_grid",
-           "memorized_pairs", "sample_panels", "label_fractions", "memorizer_conditioning", "reach_figure"]
+           "memorized_pairs", "sample_panels", "label_fractions", "memorizer_conditioning", "reach_figure",
+           "COLUMN_PX", "MIN_TEXT_PX", "MAX_WIDTH_IN", "smallest_text_px"]
+
+#: Width in CSS pixels of the book's text column in a 1280-pixel-wide window (sphinx-book-theme's
+#: article between its two sidebars, measured on the screenshots of ``tools/check_book.py``); a
+#: wider figure is shrunk to it, text included.
+COLUMN_PX = 680
+#: The smallest text height (CSS pixels) a figure may show in that column.
+MIN_TEXT_PX = 10.0
+#: The widest figure, in inches: at the style's smallest font (10 pt) a figure this wide still
+#: shows its text at MIN_TEXT_PX or more in the column (10/72 × 680/9 = 10.5 px). Every layout
+#: below caps its width here, however many columns it has.
+MAX_WIDTH_IN = 9.0
+
+
+def _figsize(width: float, height: float) -> tuple[float, float]:
+    """``(width, height)`` in inches with the width capped at :data:`MAX_WIDTH_IN`."""
+    return min(width, MAX_WIDTH_IN), height
+
+
+def smallest_text_px(fig: plt.Figure, column_px: float = COLUMN_PX) -> float:
+    """Height in CSS pixels of the smallest visible text of ``fig`` as the book shows it: the
+    figure cropped to its tight bounding box at its dpi, shrunk to ``column_px`` when wider.
+    ``inf`` when it has no text."""
+    fig.draw_without_rendering()  # tick labels get their text at draw time
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+    if not sizes:
+        return math.inf
+    # the page shows the figure cropped to its tight bounding box (legends outside the axes included)
+    width_px = fig.get_tightbbox(fig.canvas.get_renderer()).width * fig.dpi
+    return min(sizes) / 72 * fig.dpi * min(1.0, column_px / width_px)
 
 #: axis labels of the stored metric columns
 LABELS = {
@@ -53,7 +87,7 @@ LABELS = {
 
 def style() -> None:
     """The book's matplotlib style (call once per chapter)."""
-    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.9)
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=1.0)
     plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 150, "axes.titlesize": "medium",
                          "legend.fontsize": "small", "svg.fonttype": "none"})
 
@@ -79,7 +113,7 @@ def vae_training(vae: Sequence[pd.DataFrame], gan: Sequence[pd.DataFrame], seeds
         gan: each GAN run's metrics table (columns step, mean_log_cond).
         seeds: the VAE runs' seeds, for the legend.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.2))
+    fig, axes = plt.subplots(1, 2, figsize=_figsize(9.5, 3.2))
     vae_colors = sns.color_palette(SPECTRA_PALETTES["VAE"], len(vae))
     gan_colors = sns.color_palette(SPECTRA_PALETTES["GAN"], len(gan))
     for k, m in enumerate(vae):
@@ -105,7 +139,7 @@ def average_spectra(sv: Mapping[str, np.ndarray], sv_metric: Mapping[str, np.nda
         title: the figure's title.
         palettes: group name -> seaborn palette name.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=_figsize(10, 3.6), sharey=True)
     for ax, (what, data) in zip(axes, [("σ_k(E_z[J_z])", sv), ("√λ_k(E_z[J_zᵀ J_z])", sv_metric)]):
         for name, arr in data.items():
             colors = sns.color_palette(palettes[name], len(arr))
@@ -127,7 +161,7 @@ def spread_by_index(per_k: pd.DataFrame, palettes: Mapping[str, str] = SPECTRA_P
         per_k: column ``k`` and one column per group (as :func:`gancond.spectra.per_index_spread`).
         palettes: group name -> seaborn palette name (the line takes its middle shade).
     """
-    fig, ax = plt.subplots(figsize=(6.5, 2.8))
+    fig, ax = plt.subplots(figsize=_figsize(6.5, 2.8))
     for name in [c for c in per_k.columns if c != "k"]:
         ax.plot(per_k["k"], per_k[name], color=sns.color_palette(palettes[name], 3)[1], label=name)
     ax.set(xlabel="index k (descending)", ylabel="sd over runs of log σ_k", title="across-run spread of the Fig. 3 spectra")
@@ -153,7 +187,7 @@ def trajectory_grid(runs: Mapping[str, Sequence[pd.DataFrame]], rows: Sequence[s
     labels = {**LABELS, **(labels or {})}
     n_runs = max(len(v) for v in runs.values())
     colors = run_colors(n_runs)
-    fig, axes = plt.subplots(len(rows), len(runs), figsize=(4.2 * len(runs), 2.6 * len(rows)),
+    fig, axes = plt.subplots(len(rows), len(runs), figsize=_figsize(4.2 * len(runs), 2.6 * len(rows)),
                              sharex=True, sharey=sharey, squeeze=False)
     for j, (title, tables) in enumerate(runs.items()):
         axes[0, j].set_title(title)
@@ -169,9 +203,9 @@ def trajectory_grid(runs: Mapping[str, Sequence[pd.DataFrame]], rows: Sequence[s
                 ax.set_xlabel(labels["step"])
     handles, names = axes[0, 0].get_legend_handles_labels()
     if handles:
-        fig.legend(handles, names, loc="upper center", ncol=min(len(names), 10), frameon=False,
-                   bbox_to_anchor=(0.5, 1.0))
-        fig.tight_layout(rect=(0, 0, 1, 0.95))
+        ncol = min(len(names), 5)  # ten seeds in two rows: one row of ten is wider than the figure
+        fig.legend(handles, names, loc="upper center", ncol=ncol, frameon=False, bbox_to_anchor=(0.5, 1.0))
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 * math.ceil(len(names) / ncol) / fig.get_figheight()))
     else:
         fig.tight_layout()
     return fig
@@ -190,7 +224,7 @@ def unclamped_grid(arms: Mapping, with_scale: bool = False) -> plt.Figure:
 
 def per_z_trajectories(per_z: pd.DataFrame, title: str = "") -> plt.Figure:
     """Figure 2: ``per_z`` has columns step, z, log_cond; one thin line per fixed z."""
-    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    fig, ax = plt.subplots(figsize=_figsize(6.5, 3.4))
     wide = per_z.pivot(index="step", columns="z", values="log_cond")
     colors = sns.color_palette("viridis", wide.shape[1])
     for c, col in zip(colors, wide.columns):
@@ -213,7 +247,7 @@ def missing_modes_scatter(plain: pd.DataFrame, clamped: pd.DataFrame, n_samples:
     (:func:`gancond.modes.classify_runs`), in seed order.
     """
     colors = run_colors(max(len(plain), len(clamped)))
-    fig, ax = plt.subplots(figsize=(6.2, 3.8))
+    fig, ax = plt.subplots(figsize=_figsize(6.2, 3.8))
     for t, marker, name in [(plain, "o", "without clamping"), (clamped, "^", "with clamping")]:
         for k, (x, y) in enumerate(zip(t["mean_log_cond"], t["least_count"])):
             ax.scatter(x, y, marker=marker, s=55, color=colors[k], edgecolor="black", lw=0.6, zorder=3)
@@ -237,7 +271,7 @@ def class_histograms(plain: pd.DataFrame, n_samples: int, prefix: str = "") -> p
     from .modes import best_worst
 
     colors = run_colors(len(plain))
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.2), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=_figsize(9.5, 3.2), sharey=True)
     for ax, row, what in zip(axes, best_worst(plain), ("best-conditioned", "worst-conditioned")):
         k = int(plain.index.get_indexer([row.name])[0])
         n_classes = len(row["counts"])
@@ -261,7 +295,7 @@ def quotient_band(runs: Mapping[str, Sequence[pd.DataFrame]], lambda_min: float,
     """
     n_runs = max(len(v) for v in runs.values())
     colors = run_colors(n_runs)
-    fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.0), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(runs), figsize=_figsize(4.2 * len(runs), 3.0), sharey=True, squeeze=False)
     for ax, (title, tables) in zip(axes[0], runs.items()):
         ax.axhspan(lambda_min, lambda_max, color="0.85", zorder=0, label=f"[λ_min, λ_max] = [{lambda_min:g}, {lambda_max:g}]")
         if other_band is not None:
@@ -291,7 +325,7 @@ def settings_panels(runs: Mapping[str, Sequence[pd.DataFrame]], panels: Sequence
     """
     labels = {**LABELS, **(labels or {})}
     colors = sns.color_palette("tab10", len(runs))
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=_figsize(4.3 * len(panels), 3.4), squeeze=False)
     for ax, (x, y) in zip(axes[0], panels):
         for c, (name, tables) in zip(colors, runs.items()):
             for df in tables:
@@ -311,7 +345,7 @@ def dose_response(finals: pd.DataFrame, title: str = "") -> plt.Figure:
     arms = list(dict.fromkeys(finals["arm"]))
     colors = dict(zip(arms, sns.color_palette("colorblind", len(arms))))
     markers = dict(zip(dict.fromkeys(finals["recipe"]), "osD^v"))
-    fig, ax = plt.subplots(figsize=(7.2, 4.2))
+    fig, ax = plt.subplots(figsize=_figsize(7.2, 4.2))
     for (arm, recipe), g in finals.groupby(["arm", "recipe"], sort=False):
         ax.scatter(g["log_cond"], g["frechet"], color=colors[arm], marker=markers[recipe], s=42, edgecolor="black",
                    lw=0.5, label=f"{recipe}: {arm} ({len(g)})")
@@ -341,7 +375,7 @@ def memorized_pairs(targets, outputs, per_row: int = 12, title: str = "") -> plt
         raise ValueError(f"targets and outputs must have one shape, got {tuple(targets.shape)}, {tuple(outputs.shape)}")
     k = len(targets)
     rows = torch.cat([t for i in range(0, k, per_row) for t in (targets[i:i + per_row], outputs[i:i + per_row])])
-    fig, ax = plt.subplots(figsize=(8, 5.6))
+    fig, ax = plt.subplots(figsize=_figsize(8, 5.6))
     ax.imshow(image_grid(rows, per_row))
     ax.set_axis_off()
     ax.set_title(title)
@@ -350,7 +384,7 @@ def memorized_pairs(targets, outputs, per_row: int = 12, title: str = "") -> plt
 
 def sample_panels(panels: Mapping[str, object], nrow: int = 12) -> plt.Figure:
     """Figure 9: one panel of samples (N, C, H, W) per title, side by side, ``nrow`` per row."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=_figsize(5.5 * len(panels), 5), squeeze=False)
     for ax, (title, images) in zip(axes[0], panels.items()):
         ax.imshow(image_grid(images, nrow))
         ax.set_axis_off()
@@ -367,7 +401,7 @@ def label_fractions(targets, memorizers, gans, label: str = "label given by the 
 
     mem, gan = np.atleast_2d(memorizers), np.atleast_2d(gans)
     classes, w = np.arange(len(targets)), 0.27
-    fig, ax = plt.subplots(figsize=(8, 3.4))
+    fig, ax = plt.subplots(figsize=_figsize(8, 3.4))
     ax.bar(classes - w, targets, w, color="0.7", label="memorized targets")
     ax.bar(classes, mem.mean(0), w, color="C3", label="memorizing generator, random z")
     ax.bar(classes + w, gan.mean(0), w, color="C0", label="GAN runs (trajectory chapter), random z")
@@ -385,7 +419,7 @@ def memorizer_conditioning(mem: Sequence[pd.DataFrame], gan: Sequence[pd.DataFra
     (grey; the runs with the lowest and highest final value, ``best`` and ``worst``, marked).
     Right: the memorizers' reconstruction error (random digits solid, copies of the 4 dashed).
     Tables: columns step, mean_log_cond (and mse_random, mse_copies for ``mem``)."""
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.6, 1]})
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=_figsize(11, 3.8), gridspec_kw={"width_ratios": [1.6, 1]})
     others = [i for i in range(len(gan)) if i not in (best, worst)]
     for i in others:
         ax.plot(gan[i]["step"], gan[i]["mean_log_cond"], color="0.6", lw=1.0,
@@ -407,14 +441,27 @@ def memorizer_conditioning(mem: Sequence[pd.DataFrame], gan: Sequence[pd.DataFra
     return fig
 
 
-def save(fig: plt.Figure, name: str, outdir: str | Path = "figures") -> Path:
-    """Save ``fig`` as ``<outdir>/<name>.svg`` (vector) and ``.png``; returns the SVG path."""
+def save(fig: plt.Figure, name: str, outdir: str | Path = "figures", stamp: str = "") -> Path:
+    """Save ``fig`` as ``<outdir>/<name>.svg`` (vector) and ``.png``; returns the SVG path.
+
+    ``stamp``: one line under the figure naming what it shows (dataset, recipe, scale and sizes:
+    :attr:`gancond.experiments.Experiment.stamp`), so that a figure read on its own, or saved,
+    still says where it came from. Warns when the figure's smallest text would show below
+    :data:`MIN_TEXT_PX` in the book's column (:func:`smallest_text_px`).
+    """
+    if stamp:  # wrapped to the figure's width (about 12 characters per inch at 10 pt)
+        fig.text(0.5, 0.0, textwrap.fill(stamp, int(fig.get_figwidth() * 12)), ha="center", va="top",
+                 color="0.3", fontsize="small")
+    px = smallest_text_px(fig)
+    if px < MIN_TEXT_PX:
+        warnings.warn(f"figure {name!r}: its smallest text shows {px:.1f} px high in the book's {COLUMN_PX}-px "
+                      f"column (< {MIN_TEXT_PX:g}); make it narrower than {MAX_WIDTH_IN:g} in or its text larger",
+                      stacklevel=2)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     fig.savefig(out / f"{name}.svg", bbox_inches="tight")
     fig.savefig(out / f"{name}.png", bbox_inches="tight")
     return out / f"{name}.svg"
-
 
 
 # --- Chapter 7 (issue 18): how far the evidence reaches ---
@@ -426,14 +473,19 @@ VERDICT_COLORS = {"reproduced": "tab:green", "contradicted": "tab:red", "inconcl
 
 def reach_figure(table: pd.DataFrame, labels: Mapping[str, str], rung_labels: Mapping[str, str] | None = None,
                  title: str = "") -> plt.Figure:
-    """One panel per statistic (``labels``: key -> title, in order), x = the rungs in the table's
+    """One panel per statistic (``labels``: key -> title, in order; three to a row), x = the rungs in the table's
     order, the value with its 95% interval, coloured by verdict; the paper's value dashed (when it
     has one), no effect in grey. ``table``: :func:`gancond.reach.reach_table`."""
     rungs = list(dict.fromkeys(table["rung"]))
     names = [(rung_labels or {}).get(r, r) for r in rungs]
     keys = [k for k in labels if (table["key"] == k).any()]
-    fig, axes = plt.subplots(1, len(keys), figsize=(3.3 * len(keys), 3.6), squeeze=False)
-    for ax, key in zip(axes[0], keys):
+    ncols = min(3, len(keys))
+    nrows = math.ceil(len(keys) / ncols)
+    height = 3.0 * nrows + 1.0
+    fig, axes = plt.subplots(nrows, ncols, figsize=_figsize(3.0 * ncols, height), squeeze=False)
+    for ax in axes.ravel()[len(keys):]:
+        ax.set_visible(False)
+    for ax, key in zip(axes.ravel(), keys):
         rows = table[table["key"] == key].set_index("rung")
         for i, r in enumerate(rungs):
             if r not in rows.index or not np.isfinite(rows.loc[r, "value"]):
@@ -456,8 +508,8 @@ def reach_figure(table: pd.DataFrame, labels: Mapping[str, str], rung_labels: Ma
     handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=v) for v, c in VERDICT_COLORS.items()]
     handles += [plt.Line2D([], [], color="black", ls="--", label="paper's value"),
                 plt.Line2D([], [], color="gray", label="no effect")]
-    fig.legend(handles=handles, loc="upper center", ncol=len(handles), frameon=False, fontsize="small")
+    fig.legend(handles=handles, loc="upper center", ncol=4, frameon=False, fontsize="small")
     if title:
         fig.suptitle(title, y=0.02, fontsize="small")
-    fig.tight_layout(rect=(0, 0.04, 1, 0.9))
+    fig.tight_layout(rect=(0, 0.3 / height, 1, 1 - 0.75 / height))
     return fig

@@ -1,0 +1,71 @@
+"""Figures stay readable in the book's text column (issue 19, item 8: the screenshots showed a
+three-column Figure 1 whose tick labels were 7 px high), and say where they came from."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gancond import plots
+from gancond.experiments import gan_experiment
+
+
+@pytest.fixture(autouse=True)
+def _style():
+    plots.style()
+    yield
+    plots.plt.close("all")
+
+
+def _metrics(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    step = np.arange(0, 5001, 250)
+    return pd.DataFrame({"step": step, "mean_log_cond": 10 + rng.normal(size=step.size).cumsum() * 0.1,
+                         "score": 5 + rng.normal(size=step.size) * 0.1, "frechet": 50 - step / 500})
+
+
+def _figures():
+    tables = [_metrics(s) for s in range(10)]
+    yield "Fig. 1 with three columns", plots.trajectory_grid(
+        {"unclamped": tables, "paper λ": tables, "calibrated λ": tables}, rows=["mean_log_cond", "score", "frechet"],
+        seeds=list(range(10)))
+    finals = pd.DataFrame({"arm": ["unclamped"] * 5 + ["calibrated λ [0.503, 5.337]"] * 5, "recipe": "tfgan",
+                           "log_cond": np.linspace(9, 11, 10), "frechet": np.linspace(20, 40, 10)})
+    yield "dose and response", plots.dose_response(finals, title="every run, pooled Spearman ρ = +0.10")
+    sv = np.sort(np.random.default_rng(0).lognormal(size=(5, 64)), axis=1)[:, ::-1]
+    yield "Fig. 3", plots.average_spectra({"GAN": sv, "VAE": sv / 2}, {"GAN": sv, "VAE": sv / 2},
+                                          "mnist: final GAN generators and VAE decoders")
+
+
+@pytest.mark.parametrize("name", ["Fig. 1 with three columns", "dose and response", "Fig. 3"])
+def test_figure_text_is_readable_in_the_book_column(name):
+    fig = dict(_figures())[name]
+    assert plots.smallest_text_px(fig) >= plots.MIN_TEXT_PX
+
+
+def test_smallest_text_px_shrinks_with_a_figure_wider_than_the_column():
+    fig, ax = plots.plt.subplots(figsize=(4, 3))
+    ax.set_title("t", fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    narrow = plots.smallest_text_px(fig)
+    assert narrow == pytest.approx(10 / 72 * fig.dpi, rel=1e-6)  # narrower than the column: shown at its dpi
+    fig.set_size_inches(16, 3)
+    assert plots.smallest_text_px(fig) < narrow / 2  # shrunk into the 680-px column
+
+
+def test_save_stamps_the_figure_and_warns_when_it_would_be_unreadable(tmp_path):
+    exp = gan_experiment(scale="book")
+    fig, ax = plots.plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plots.save(fig, "ok", tmp_path, stamp=exp.stamp)
+    texts = [t.get_text() for t in fig.texts]
+    assert any("mnist · tfgan · book scale: 10 runs × 5,000 steps, width ×0.25" in t.replace("\n", " ") for t in texts)
+    assert (tmp_path / "ok.svg").exists() and (tmp_path / "ok.png").exists()
+    wide, ax = plots.plt.subplots(figsize=(20, 3))
+    ax.plot([0, 1], [0, 1])
+    with pytest.warns(UserWarning, match="smallest text"):
+        plots.save(wide, "wide", tmp_path)
