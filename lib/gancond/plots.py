@@ -331,7 +331,7 @@ def settings_panels(runs: Mapping[str, Sequence[pd.DataFrame]], panels: Sequence
             for df in tables:
                 ax.plot(df[x], df[y], color=c, lw=0.8, alpha=0.45)
             mean = pd.concat(tables).groupby("step")[[x, y] if x != "step" else [y]].mean().reset_index()
-            ax.plot(mean[x], mean[y], color=c, lw=2.2, label=f"{name} ({len(tables)} trials)")
+            ax.plot(mean[x], mean[y], color=c, lw=2.2, label=f"{name} ({len(tables)} trial{'' if len(tables) == 1 else 's'})")
         ax.set(xlabel=labels.get(x, x), ylabel=labels.get(y, y))
     handles, names = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, names, loc="upper center", ncol=min(len(names), 4), frameon=False, bbox_to_anchor=(0.5, 1.0))
