@@ -93,3 +93,13 @@ def test_tally_names_each_claim_once_by_verdict_with_where_it_was_judged():
     only_untested = Checks("smoke")
     only_untested.untested("spread", "2 runs")
     assert only_untested.tally() == "Not tested: 1 claim (the scoreboard says why)."
+
+
+def test_markdown_table_shows_a_missing_value_as_a_dash_not_nan():
+    import numpy as np
+    import pandas as pd
+
+    from gancond.report import markdown_table
+
+    md = markdown_table(pd.DataFrame({"value": [1.25, np.nan], "name": ["nano", None]}))
+    assert "nan |" not in md and md.count("–") == 2 and "nano" in md
