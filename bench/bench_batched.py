@@ -60,21 +60,18 @@ from torch.func import functional_call, replace_all_batch_norm_modules_, stack_m
 from gancond.experiments import gan_experiment
 from gancond.loop import optimizer_step
 from gancond.models import Discriminator, Generator
-from gancond.train import GANConfig, _gan_step
+from gancond.train import GANConfig, _gan_step, gan_models
 
 TARGET = 1.3  # the issue's threshold for adopting the batched path
 CHECK_STEPS = 3  # steps of the correctness check: past Adam's first, sign-like update, so its moments count
 
 
 def build(cfg: GANConfig, dtype: torch.dtype = torch.float32):
-    """A run's (G, D, opt_G, opt_D), built and seeded as ``gancond.train._GANWork`` builds them
-    (which has no separate builder to call: ``Loop`` seeds torch with ``cfg.seed`` first)."""
+    """A run's (G, D, opt_G, opt_D) as the trainer builds them (:func:`gancond.train.gan_models`,
+    after seeding torch with ``cfg.seed`` as ``Loop`` does), in ``dtype``."""
     torch.manual_seed(cfg.seed)
-    G = Generator(cfg.image_size, cfg.z_dim, cfg.width).to(dtype)
-    D = Discriminator(cfg.image_size, cfg.width).to(dtype)
-    opt_G = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
-    opt_D = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
-    return G, D, opt_G, opt_D
+    G, D, opt_G, opt_D = gan_models(cfg)
+    return G.to(dtype), D.to(dtype), opt_G, opt_D
 
 
 class Batched:

@@ -131,6 +131,7 @@ k = 48  # pairs shown: 4 rows of targets of 12, each followed by its outputs
 fig8 = plots.memorized_pairs(msets[0].x[:k], generate(G_mem[0], msets[0].z[:k]), per_row=12,
                              title=f"seed {mexp.seeds()[0]}: rows of targets, each followed by G at their memorized z")
 plots.save(fig8, f"fig8_mnist_{mexp.scale.name}", stamp=f"memorizers: {mexp.stamp}")
+both = f"memorizers: {mexp.stamp} · GANs: {exp.stamp}"  # the stamp of the figures comparing them
 plt.show()
 
 mem_stats = collapse.memorization_table(G_mem, msets, mem_metrics, mexp.seeds(), n=mexp.scale.score_samples)
@@ -159,7 +160,7 @@ z_show = z_random[:96]
 fig9 = plots.sample_panels({
     f"memorizing generator, seed {mexp.seeds()[0]}: random z": generate(G_mem[0], z_show),
     f"GAN, seed {exp.seeds()[cond.best]} (best conditioned): random z": generate(G_gan[cond.best], z_show)})
-plots.save(fig9, f"fig9_mnist_{mexp.scale.name}", stamp=f"memorizers: {mexp.stamp} · GANs: {exp.stamp}")
+plots.save(fig9, f"fig9_mnist_{mexp.scale.name}", stamp=both)
 plt.show()
 
 # %% [markdown]
@@ -182,7 +183,7 @@ gan = collapse.random_z_stats([scorer.logits(x) for x in x_gan], x_gan, x_train[
 prevalence = collapse.four_prevalence(msets)  # fours among the memorized targets
 
 fig10 = plots.label_fractions(collapse.target_fractions(msets), mem.fractions, gan.fractions)
-plots.save(fig10, f"fig10_mnist_{mexp.scale.name}", stamp=f"memorizers: {mexp.stamp} · GANs: {exp.stamp}")
+plots.save(fig10, f"fig10_mnist_{mexp.scale.name}", stamp=both)
 plt.show()
 uniform_q = claims.uniform_least_quantile(n_modes)
 for name, value in {"four_frac": span(mem.four_share, percent=True),
@@ -233,7 +234,7 @@ for name, which in [("mem", "memorized"), ("rand", "random")]:
 
 # %% tags=["hide-input"]
 fig11 = plots.memorizer_conditioning(mem_metrics, gan_metrics, cond.best, cond.worst, exp.seeds())
-plots.save(fig11, f"fig11_mnist_{mexp.scale.name}", stamp=f"memorizers: {mexp.stamp} · GANs: {exp.stamp}")
+plots.save(fig11, f"fig11_mnist_{mexp.scale.name}", stamp=both)
 plt.show()
 glue("mem_final", span(cond.mem_final, ".1f"), display=False)
 glue("gan_final", span(cond.gan_final, ".1f"), display=False)

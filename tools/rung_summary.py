@@ -11,7 +11,7 @@ import argparse
 
 import numpy as np
 
-from gancond.arms import finals, judge_arms, judge_ranking
+from gancond.arms import clamping_line, finals, judge_arms, judge_ranking
 from gancond.bundles import open_bundle
 from gancond.claims import EFFECTS, three_way
 from gancond.reach import reach_table, stat_text
@@ -47,8 +47,7 @@ def main() -> None:
     for (rc, name), cl in judged.items():
         if rc != a.recipe:
             continue
-        print(f"{name} − unclamped: Δ log κ {cl.d_log_cond}; Δ Fréchet {cl.d_frechet}; Δ score {cl.d_score}; "
-              f"sd ratio Fréchet {cl.sd_frechet}, score {cl.sd_score}"
+        print(clamping_line(rc, name, cl)
               + (f"; beat the unclamped median FD: {cl.beat[0]:.0%} [{cl.beat[1]:.0%}, {cl.beat[2]:.0%}]" if cl.beat else ""))
     for _, s in reach_table({b.path.name: (arm, dataset)}).iterrows():
         print(f"reach, {s['key']}:", stat_text(s))

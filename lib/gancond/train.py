@@ -235,6 +235,16 @@ def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer,
     return row, per, [{"i": i, "q": float(qi)} for i, qi in enumerate(q_train.tolist())], rows_counts
 
 
+def gan_models(cfg: GANConfig, device: torch.device | str = "cpu"):
+    """A run's freshly initialised ``(G, D, opt_G, opt_D)``: the DCGAN pair of ``cfg`` and their Adam
+    optimisers. Initialisation draws from torch's global generator: seed it first (``Loop`` does)."""
+    G = Generator(cfg.image_size, cfg.z_dim, cfg.width).to(device)
+    D = Discriminator(cfg.image_size, cfg.width).to(device)
+    opt_G = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
+    opt_D = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
+    return G, D, opt_G, opt_D
+
+
 class _GANWork(Work):
     """The work of one GAN run (picklable, so a sweep can ship it to an executor)."""
 
@@ -242,10 +252,7 @@ class _GANWork(Work):
         cfg, dev = self.cfg, torch.device(self.device)
         x_all = gan_training_images(cfg.dataset, cfg.n_train, self.root).to(dev)  # (N, C, H, W)
         loop = Loop(cfg, x_all.shape[0])  # seeds the initialisation; loop.rng: data order, z, δ
-        G = Generator(cfg.image_size, cfg.z_dim, cfg.width).to(dev)
-        D = Discriminator(cfg.image_size, cfg.width).to(dev)
-        opt_G = torch.optim.Adam(G.parameters(), cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
-        opt_D = torch.optim.Adam(D.parameters(), cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
+        G, D, opt_G, opt_D = gan_models(cfg, dev)
         z_eval = fixed_latents(cfg.z_dim, cfg.n_eval_z, cfg.eval_seed, 0)  # (n_eval_z, z_dim), the same for every run
         d = torch.randn(z_eval.shape, generator=torch.Generator().manual_seed(cfg.eval_seed + 1))
         delta_eval = cfg.eps * d / d.norm(dim=1, keepdim=True)
