@@ -50,3 +50,10 @@ def test_every_api_page_is_in_the_toc():
 def test_sphinx_extensions_are_configured():
     extensions = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["extra_extensions"]
     assert {"sphinx.ext.autodoc", "sphinx.ext.autosummary", "sphinx.ext.napoleon"} <= set(extensions)
+
+
+def test_cell_timeout_allows_a_cold_build():
+    """Chapter 1's cell that loads the arms trains all 48 book-scale GAN runs on a cold run store
+    (about 2 hours on the 2-core build machine): the per-cell limit must not fail that build."""
+    timeout = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]
+    assert timeout == -1 or timeout >= 4 * 3600, f"execute.timeout {timeout} s would stop a cold build's training cell"
