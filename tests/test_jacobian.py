@@ -16,6 +16,7 @@ from gancond.jacobian import (
     log_cond_J,
     log_cond_M,
     mean_log_cond,
+    precision_gap,
     singular_values,
 )
 from gancond.models import Generator
@@ -265,3 +266,32 @@ def test_bad_arguments():
         average_metric_eigenvalues(torch.randn(0, 4, 2))
     with pytest.raises(ValueError, match="sv must"):
         log_cond_M(torch.randn(3))
+
+
+def test_precision_gap_small_when_float32_resolves_the_spectrum():
+    """A well-conditioned G: float32 and float64 Jacobians give the same log kappa(M_z)."""
+    torch.manual_seed(0)
+    G = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 20)).eval()
+    z = torch.randn(6, 8)
+    gap = precision_gap(G, z)
+    assert gap.shape == (6,) and gap.dtype == torch.float64
+    assert float(gap.max()) < 1e-3
+    assert next(G.parameters()).dtype == torch.float32  # G itself untouched
+
+
+def test_precision_gap_large_when_J_is_singular():
+    """J_z = B A with A (4 x 8) has rank 4 < n_z = 8: exactly singular. Float32 rounding puts
+    sigma_min near 1e-7 sigma_max, float64 near 1e-16: the float32 number is a floor, and the
+    gap (tens of nats) says so."""
+    torch.manual_seed(0)
+    G = nn.Sequential(nn.Linear(8, 4, bias=False), nn.Linear(4, 20, bias=False)).eval()
+    z = torch.randn(5, 8)
+    own = mean_log_cond(G, z)[1]
+    assert torch.isfinite(own).all() and float(own.min()) > 20  # float32 reports a finite, huge number
+    assert float(precision_gap(G, z).min()) > 10
+
+
+def test_precision_gap_zero_for_a_float64_generator():
+    torch.manual_seed(0)
+    G = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 20)).double().eval()
+    assert float(precision_gap(G, torch.randn(4, 8, dtype=torch.float64)).max()) == 0.0

@@ -29,6 +29,16 @@ contradicted < inconclusive < reproduced (two-way statistics: not reproduced < r
 split: no split < split), *moves away* when it worsens, and otherwise *does not move*, whatever
 its point estimate does. A rung that cannot judge a statistic (too few runs) does not count.
 
+Resolution (added 2026-12-03, after the ``long`` rung's unclamped runs logged a final mean log κ
+near 40 nats and before any of its clamped runs had finished): the trainers log log κ(M_z) from
+a float32 Jacobian, whose smallest singular value is resolved only down to about 1e-9 σ_max. The
+``long`` generators' float64 Jacobians are singular at 310 of 320 evaluated z, so their ~40 nats are
+float32's floor, not a conditioning that can rank runs. A run's final mean log κ counts as a
+measurement only when its float64 recomputation agrees at every z within :data:`RESOLVED_NAT`
+(:func:`gancond.jacobian.precision_gap`; ``tools/precision_check.py`` prints it per run); the
+κ-based statistics (``gap``, ``rho_fd``, ``r_modes``) of a rung with an unresolved unclamped run
+are *not tested*, and the page says why. ``d_fd`` and ``dose`` do not use κ and stay judged.
+
 Used by: chapter 7 ("How far the evidence reaches").
 """
 
@@ -44,7 +54,7 @@ from .arms import Arms, finals
 from .claims import EFFECTS, MIN_GAP, MIN_RUNS, judge_dose, three_way
 from .modes import least_count_correlation
 
-__all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "Stat", "least_counts", "rung_statistics", "reach_table", "movement",
+__all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "rung_statistics", "reach_table", "movement",
            "stat_text", "reach_paragraph"]
 
 #: rung name -> (dataset, scale) of its runs, in order of reach
@@ -59,6 +69,11 @@ STATISTICS = {
 }
 #: the gap between Fig. 1's clusters (around 12–14 and 18–20 nats)
 PAPER_GAP = 4.0
+
+#: a run's final mean log κ is a measurement when float32 and float64 agree this closely at
+#: every evaluation z (nats). Measured 2026-12-03 with tools/precision_check.py: at most 0.011
+#: nat on the 30 wide and 20 CIFAR-10 generators; 39 nats on every long unclamped one
+RESOLVED_NAT = 0.1
 _ORDER = {"contradicted": 0, "not reproduced": 0, "inconclusive": 1, "reproduced": 2}
 
 

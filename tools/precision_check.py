@@ -1,0 +1,76 @@
+"""Is a rung's final mean log κ a measurement, or float32's rounding floor? (issue 18)
+
+For every complete GAN run of one rung in the run store (read only: nothing is trained), the
+final generator's mean log κ(M_z) over the run's own evaluation z, recomputed at float32 (as
+training logged it) and at float64 (a float64 copy of the same weights), their largest
+per-z gap (:func:`gancond.jacobian.precision_gap`), and the float64 Jacobians' numerical rank
+(singular values above max(n_x, n_z) · ε₆₄ · σ_max, NumPy's ``matrix_rank`` rule).
+
+    python tools/precision_check.py --scale long                 # MNIST, 1/4 width, 20,000 steps
+    python tools/precision_check.py --scale wide
+    python tools/precision_check.py --scale book --dataset cifar10
+
+A run is *resolved* when the gap stays below :data:`gancond.reach.RESOLVED_NAT` at every z.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+import torch
+
+from gancond.experiments import GAN_SCALES, gan_experiment
+from gancond.jacobian import jacobian, mean_log_cond, precision_gap, singular_values
+from gancond.reach import RESOLVED_NAT
+from gancond.runs import Run, RunStore
+from gancond.train import fixed_latents, load_generator
+
+
+def rung_runs(store: RunStore, dataset: str, scale: str, recipe: str) -> list[Run]:
+    """The complete GAN runs of (dataset, scale, recipe) in ``store``, by arm then seed."""
+    base = gan_experiment(dataset=dataset, scale=scale, recipe=recipe, device="cpu").base
+    want = {"dataset": dataset, "recipe": recipe, "steps": base.steps, "width": base.width}
+    runs = []
+    for d in sorted((store.root / "gan").glob("gan-*")):
+        cfg = json.loads((d / "config.json").read_text())
+        if all(cfg.get(k) == v for k, v in want.items()):
+            run = Run(d, "gan", cfg)
+            if run.complete:
+                runs.append(run)
+    return sorted(runs, key=lambda r: (r.config["clamp"], r.config["lambda_max"], r.config["seed"]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", required=True, choices=sorted(GAN_SCALES))
+    ap.add_argument("--dataset", default="mnist")
+    ap.add_argument("--recipe", default="tfgan")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    runs = rung_runs(RunStore(), a.dataset, a.scale, a.recipe)
+    if not runs:
+        raise SystemExit(f"no complete {a.dataset} {a.recipe} runs at scale {a.scale!r} in the run store")
+    print(f"{len(runs)} complete runs: {a.dataset} · {a.recipe} · {a.scale}; resolved: every per-z gap < {RESOLVED_NAT} nat")
+    print(f"{'arm':<22} {'seed':>4} {'logged':>7} {'f32':>7} {'f64':>7} {'max gap':>8} {'rank (min-max)':>15}  resolved")
+    for run in runs:
+        c = run.config
+        G = load_generator(run).eval()
+        z = fixed_latents(c["z_dim"], c["n_eval_z"], c["eval_seed"], 0)
+        logged = float(run.read_table("metrics")["mean_log_cond"].iloc[-1])
+        gap = precision_gap(G, z)
+        f32 = mean_log_cond(G, z)[0]
+        G64 = G.double()
+        sv = singular_values(jacobian(G64, z.double()))
+        f64 = float((2 * (sv[:, 0].log() - sv[:, -1].log())).mean())
+        n_x = int(np.prod(G64(z[:1].double()).shape[1:]))
+        rank = (sv > sv[:, :1] * max(n_x, sv.shape[1]) * torch.finfo(torch.float64).eps).sum(1)
+        arm = "unclamped" if not c["clamp"] else f"λ [{c['lambda_min']:g}, {c['lambda_max']:g}]"
+        ok = bool((gap < RESOLVED_NAT).all())
+        print(f"{arm:<22} {c['seed']:>4} {logged:>7.2f} {f32:>7.2f} {f64:>7.2f} {float(gap.max()):>8.3f} "
+              f"{int(rank.min()):>7}-{int(rank.max()):<7}  {'yes' if ok else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
