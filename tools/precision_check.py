@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 
-import numpy as np
 import torch
 
 from gancond.experiments import GAN_SCALES, gan_experiment
-from gancond.jacobian import jacobian, mean_log_cond, precision_gap, singular_values
+from gancond.jacobian import jacobian, log_cond_M, mean_log_cond, precision_gap, singular_values
 from gancond.reach import RESOLVED_NAT
 from gancond.runs import Run, RunStore
 from gancond.train import fixed_latents, load_generator
@@ -61,11 +60,10 @@ def main() -> None:
         logged = float(run.read_table("metrics")["mean_log_cond"].iloc[-1])
         gap = precision_gap(G, z)
         f32 = mean_log_cond(G, z)[0]
-        G64 = G.double()
-        sv = singular_values(jacobian(G64, z.double()))
-        f64 = float((2 * (sv[:, 0].log() - sv[:, -1].log())).mean())
-        n_x = int(np.prod(G64(z[:1].double()).shape[1:]))
-        rank = (sv > sv[:, :1] * max(n_x, sv.shape[1]) * torch.finfo(torch.float64).eps).sum(1)
+        J64 = jacobian(G.double(), z.double())  # (B, n_x, n_z) float64
+        sv = singular_values(J64)
+        f64 = float(log_cond_M(sv).mean())
+        rank = (sv > sv[:, :1] * max(J64.shape[1:]) * torch.finfo(torch.float64).eps).sum(1)
         arm = "unclamped" if not c["clamp"] else f"λ [{c['lambda_min']:g}, {c['lambda_max']:g}]"
         ok = bool((gap < RESOLVED_NAT).all())
         print(f"{arm:<22} {c['seed']:>4} {logged:>7.2f} {f32:>7.2f} {f64:>7.2f} {float(gap.max()):>8.3f} "

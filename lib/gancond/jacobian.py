@@ -426,8 +426,8 @@ def precision_gap(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = N
     a log kappa(M_z) computed there near or above about 40 nats is that floor, not a property
     of G. Measured in issue 18: MNIST generators trained 20,000 steps read about 40 nats in
     float32 while their float64 Jacobians are singular at 310 of 320 z (numerical rank down
-    to 9 of 64); after 5,000 steps (wide, CIFAR-10) both dtypes agree within 0.011 nat. A gap above a few hundredths of a
-    nat means the number at G's dtype is set by rounding.
+    to 9 of 64); after 5,000 steps (wide, CIFAR-10) both dtypes agree within 0.011 nat. A gap
+    above a few hundredths of a nat means the number at G's dtype is set by rounding.
 
     Args:
         G: generator as in ``jacobian`` (switched to eval mode for the computation; a float64

@@ -54,8 +54,8 @@ from .arms import Arms, finals
 from .claims import EFFECTS, MIN_GAP, MIN_RUNS, judge_dose, three_way
 from .modes import least_count_correlation
 
-__all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "rung_statistics", "reach_table", "movement",
-           "stat_text", "reach_paragraph"]
+__all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "rung_statistics", "reach_table",
+           "movement", "stat_text", "reach_paragraph"]
 
 #: rung name -> (dataset, scale) of its runs, in order of reach
 RUNGS = {"book": ("mnist", "book"), "long": ("mnist", "long"), "wide": ("mnist", "wide"), "cifar10": ("cifar10", "book")}
