@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
+from gancond import reach
 from gancond.bundles import BundleError, export_arms, find_bundle, import_bundle, open_bundle
 from gancond.runs import RunStore
 from gancond.train import generate, load_generator
@@ -37,6 +38,9 @@ def test_round_trip(trained, tmp_path):
         counts = c.read_table("class_counts")  # chapter 4's statistic travels without the generator
         assert (counts.groupby("step")["count"].sum() == 360).all()
         assert c.manifest()["complete"] and not (c.path / "ckpt" / "last.json").exists()  # no optimiser state
+        # the resolution of its final log κ travels too (chapter 7's rule), equal to the store's
+        assert c.has("precision") and not a.has("precision")  # exporting writes nothing into the store
+        assert reach.final_precision(c) == pytest.approx(reach.final_precision(a), abs=1e-12)
     # small final weights travel and load on the CPU
     z = torch.randn(3, arms["tfgan"].exp.base.z_dim)
     g0, g1 = load_generator(arms["tfgan"].plain[0]), load_generator(back["tfgan"].plain[0])

@@ -1,5 +1,7 @@
 """The reach ladder's statistics, verdicts, movement rule, paragraph and figure (gancond.reach)."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,14 +13,22 @@ from gancond.arms import Arms
 class FakeRun:
     """What the reach statistics read of a run: its final metrics, class counts and config."""
 
-    def __init__(self, lc, fd, least=36, lambda_max=None):
+    path = Path("/nonexistent-run")  # no final checkpoint: the precision comes from the table or nowhere
+
+    def __init__(self, lc, fd, least=36, lambda_max=None, gap=None):
         self.config = {"lambda_max": lambda_max if lambda_max is not None else 20.0, "clamp": lambda_max is not None}
+        self._gap = gap  # the largest float32-float64 gap of its final log κ (None: not known)
         self._metrics = pd.DataFrame({"step": [0, 100], "mean_log_cond": [4.0, lc], "frechet": [50.0, fd],
                                       "score": [1.0, 9.0]})
         counts = [least] + [(360 - least) // 9] * 8 + [360 - least - 8 * ((360 - least) // 9)]
         self._counts = pd.DataFrame({"step": 100, "class": range(10), "count": counts})
 
+    def has(self, name):
+        return name == "precision" and self._gap is not None
+
     def read_table(self, name):
+        if name == "precision":
+            return pd.DataFrame({"z": [0, 1], "gap": [0.0, self._gap]})
         return {"metrics": self._metrics, "class_counts": self._counts}[name]
 
 
@@ -91,3 +101,25 @@ def test_reach_table_and_figure():
     fig = plots.reach_figure(t, reach.STATISTICS, {"cifar10": "CIFAR-10"})
     assert sum(ax.get_visible() for ax in fig.axes) == 5  # three to a row: the sixth panel is hidden
     plots.plt.close(fig)
+
+
+def test_unresolved_log_kappa_leaves_the_kappa_statistics_untested():
+    """The resolution rule: one unclamped run whose final log κ is float32's floor (gap 39 nats)
+    makes gap, ρ and r "not tested", with the reason; Δ FD and dose do not use κ and stay judged."""
+    lc, fd = np.r_[np.linspace(12, 14, 5), np.linspace(18, 20, 5)], np.r_[np.linspace(8, 10, 5), np.linspace(30, 40, 5)]
+    least = [36, 35, 34, 33, 32, 5, 4, 3, 1, 0]
+
+    def rung(gaps):
+        a = arms(lc, fd, least=least, cal_fd=np.linspace(6, 9, 10))
+        a.plain = [FakeRun(x, y, c, gap=g) for x, y, c, g in zip(lc, fd, least, gaps)]
+        return {x.key: x for x in reach.rung_statistics("long", a)}
+
+    resolved = rung([0.01] * 10)  # within RESOLVED_NAT: judged as without the rule
+    assert resolved["rho_fd"].verdict == "reproduced" and resolved["gap"].verdict == "reproduced"
+    s = rung([0.01] * 9 + [39.0])
+    for key in ("gap", "rho_fd", "r_modes"):
+        assert s[key].verdict == "not tested" and "κ unresolved: 1 of 10" in s[key].why
+        assert "κ unresolved" in reach.stat_text(pd.Series(s[key].__dict__))
+    assert s["d_fd"].verdict == "reproduced" and s["dose"].verdict == "reproduced"
+    assert reach.final_precision(FakeRun(1.0, 1.0, gap=float("nan"))) == float("inf")
+    assert reach.final_precision(FakeRun(1.0, 1.0)) is None  # neither a table nor a generator

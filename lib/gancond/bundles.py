@@ -112,6 +112,12 @@ def export_arms(arms: dict, dest: str | os.PathLike, weights: bool = False) -> P
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f, tmp / rel)
             hashes[str(rel)] = _sha(tmp / rel)
+        if not r.has("precision"):  # the resolution of its final log κ, which a bundle cannot recompute
+            from .reach import precision_table
+
+            rel = Path(r.kind) / r.id / "precision.csv"
+            precision_table(r).to_csv(tmp / rel, index=False)
+            hashes[str(rel)] = _sha(tmp / rel)
     doc = {"format": FORMAT, "name": dest.name, "label": _label(runs, "/".join(sorted(scales))), "arms": arms_doc,
            "files": hashes}
     (tmp / "bundle.json").write_text(json.dumps(doc, indent=1, sort_keys=True))

@@ -38,12 +38,17 @@ measurement only when its float64 recomputation agrees at every z within :data:`
 (:func:`gancond.jacobian.precision_gap`; ``tools/precision_check.py`` prints it per run); the
 κ-based statistics (``gap``, ``rho_fd``, ``r_modes``) of a rung with an unresolved unclamped run
 are *not tested*, and the page says why. ``d_fd`` and ``dose`` do not use κ and stay judged.
+The gap comes from a run's ``precision`` table (:func:`gancond.bundles.export_arms` writes one
+into every bundle) or from its final generator (:func:`final_precision`); a run with neither is
+judged as before (the ``wide`` and CIFAR-10 bundles, exported before the rule; checked with
+``tools/precision_check.py``: within 0.011 nat).
 
 Used by: chapter 7 ("How far the evidence reaches").
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +59,7 @@ from .arms import Arms, finals
 from .claims import EFFECTS, MIN_GAP, MIN_RUNS, judge_dose, three_way
 from .modes import least_count_correlation
 
-__all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "rung_statistics", "reach_table",
+__all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "precision_table", "final_precision", "rung_statistics", "reach_table",
            "movement", "stat_text", "reach_paragraph"]
 
 #: rung name -> (dataset, scale) of its runs, in order of reach
@@ -91,6 +96,33 @@ class Stat:
     null: float
     verdict: str
     n: int  # runs behind it
+    why: str = ""  # why a statistic with runs behind it is not tested (e.g. κ unresolved)
+
+
+def precision_table(run) -> pd.DataFrame:
+    """Per evaluation z of a complete GAN run: the gap (nats) between its final generator's
+    log κ(M_z) at float32 and at float64 (:func:`gancond.jacobian.precision_gap`), columns
+    ``z``, ``gap``. Needs the run's final checkpoint (a run store's run, or a bundle with weights)."""
+    from .jacobian import precision_gap
+    from .train import fixed_latents, load_generator
+
+    c = run.config
+    z = fixed_latents(c["z_dim"], c["n_eval_z"], c["eval_seed"], 0)  # the z the run logged log κ at
+    gap = precision_gap(load_generator(run).eval(), z)
+    return pd.DataFrame({"z": np.arange(len(gap)), "gap": gap.numpy()})
+
+
+def final_precision(run) -> float | None:
+    """The largest per-z precision gap (nats) of a GAN run's final mean log κ: from its stored
+    ``precision`` table (bundles carry one), else computed from its final generator (nothing is
+    written); inf when a z is singular at both dtypes; None when neither is available."""
+    if run.has("precision"):
+        g = run.read_table("precision")["gap"].to_numpy()
+    elif (run.path / "ckpt" / "final.json").exists():
+        g = precision_table(run)["gap"].to_numpy()
+    else:
+        return None
+    return math.inf if np.isnan(g).any() else float(g.max())
 
 
 def least_counts(runs) -> np.ndarray:
@@ -112,6 +144,17 @@ def rung_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[Stat]:
     n = len(lc)
     nan = float("nan")
     out = []
+    gaps = [final_precision(r) for r in a.plain]
+    unresolved = sum(g is not None and not g < RESOLVED_NAT for g in gaps)
+    if unresolved:  # the resolution rule (module docstring): κ cannot rank these runs
+        why = (f"κ unresolved: {unresolved} of {n} unclamped runs' final log κ differ between float32 and "
+               f"float64 by {RESOLVED_NAT} nat or more")
+        out += [Stat(rung, key, nan, nan, nan, paper, 0.0, "not tested", n, why)
+                for key, paper in (("gap", PAPER_GAP), ("rho_fd", EFFECTS["rho_fd"].value))]
+        if dataset == "mnist":
+            out.append(Stat(rung, "r_modes", nan, nan, nan, EFFECTS["r_modes"].value, EFFECTS["r_modes"].null,
+                            "not tested", n, why))
+        return out + _kappa_free(rung, a, lc, fd, n)
     cl = two_clusters(lc, min_gap=MIN_GAP)
     out.append(Stat(rung, "gap", cl.gap, nan, nan, PAPER_GAP, 0.0, _two_way(cl.split) if n >= 4 else "not tested", n))
     if n >= MIN_RUNS:
@@ -130,6 +173,13 @@ def rung_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[Stat]:
             out.append(Stat(rung, "r_modes", nan, nan, nan, e.value, e.null, "not tested", n))
         else:
             out.append(Stat(rung, "r_modes", r.value, r.low, r.high, e.value, e.null, three_way(r.low, r.high, e), n))
+    return out + _kappa_free(rung, a, lc, fd, n)
+
+
+def _kappa_free(rung: str, a: Arms, lc: np.ndarray, fd: np.ndarray, n: int) -> list[Stat]:
+    """The statistics that do not rank runs by κ: ``d_fd`` and ``dose`` (ρ(λ_max, Fréchet distance))."""
+    nan = float("nan")
+    out = []
     if a.calibrated and min(n, len(a.calibrated)) >= MIN_RUNS:
         d = mean_difference(fd, finals(a.calibrated, "frechet"))
         out.append(Stat(rung, "d_fd", d.value, d.low, d.high, None, 0.0, _two_way(d.high < 0), len(a.calibrated)))
@@ -175,7 +225,8 @@ def stat_text(s, with_verdict: bool = True) -> str:
     """One statistic (a row of :func:`reach_table`) in words: value, interval, the paper's value,
     runs and (``with_verdict``) its verdict; "not judged" with the reason when it has no value."""
     if not np.isfinite(s["value"]):
-        return f"not judged ({s['n']} runs)"
+        why = s.get("why", "")
+        return f"not judged ({s['n']} runs{'; ' + why if isinstance(why, str) and why else ''})"
     iv = f" [{s['low']:+.2f}, {s['high']:+.2f}]" if np.isfinite(s["low"]) else ""
     paper = f", paper {s['paper']:+.2f}" if s["paper"] is not None and np.isfinite(s["paper"]) else ""
     return f"{s['value']:+.2f}{iv}{paper}, {s['n']} runs" + (f" ({s['verdict']})" if with_verdict else "")
