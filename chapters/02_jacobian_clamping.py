@@ -120,6 +120,15 @@ glue("cal_band", f"[{band['lambda_min']:g}, {band['lambda_max']:g}]", display=Fa
 # it excludes the paper's effect (or is significantly of the opposite sign); **inconclusive**
 # when it holds both. Claims the paper states only as a direction stay reproduced / not reproduced.
 #
+# *Resolution* (issue 18; a validity guard added after the `long` rung's unclamped runs logged
+# float32's rounding floor, not an effect threshold): the trainers take $\log\kappa$ from a float32
+# Jacobian, which resolves $\sigma_{\min}$ only down to about $10^{-9}\sigma_{\max}$. When a run
+# ends it stores, per evaluation $z$, how far a float64 copy of its final generator moves that
+# number (`gancond.resolution`); if any unclamped run moves by 0.1 nat or more somewhere, its
+# final $\log\kappa$ is not a measurement and the claims that read it (clamping lowers $\kappa$,
+# avoiding the ill-conditioned cluster, reaching the best cluster) are *not tested*, with that
+# reason; those on the Fréchet distance, the score and their spread stand.
+#
 # ## The paper's procedure for choosing $\lambda_{\min}, \lambda_{\max}$
 #
 # "We looked at the empirical value of the quotient $Q$ during training without Jacobian

@@ -42,10 +42,14 @@
 # near 40 nats, before any of its clamped runs finished). The trainers log $\log\kappa$ from a
 # float32 Jacobian, which resolves $\sigma_{\min}$ only down to about $10^{-9}\sigma_{\max}$. A
 # run's final mean $\log\kappa$ counts as a measurement only when a float64 copy of its final
-# generator gives the same value within 0.1 nat at every $z$ (`gancond.jacobian.precision_gap`,
-# `tools/precision_check.py`): the `wide` and CIFAR-10 generators agree within 0.011 nat; every
+# generator gives the same value within 0.1 nat at every $z$ (`gancond.resolution`,
+# `tools/precision_check.py`; chapters 1, 2 and 4 apply the same rule to their claims): the `wide` and CIFAR-10 generators agree within 0.011 nat; every
 # `long` unclamped generator is singular in float64 at almost every $z$ (310 of 320; numerical
-# rank down to 9 of 64), so its 40 nats are float32's floor. On a rung with an unresolved
+# rank down to 9 of 64), so its 40 nats are float32's floor. The cause is structural: after
+# 20,000 steps only 32–41 of the first layer's 256 ReLUs are active at a median $z$ (9–20 at the
+# fewest), fewer than $n_z = 64$, and $J_z$ factors through them, so it is singular in any dtype
+# (`tools/precision_check.py` prints the count). The paper's full-width first layer has 1,024
+# units; this is a limit of the ¼-width network trained long, not evidence about the paper's. On a rung with an unresolved
 # unclamped run, the statistics that rank runs by $\log\kappa$ (split gap, $\rho$, $r$) are
 # *not tested*; the two that do not use $\kappa$ (Δ Fréchet distance, dose) are judged as before.
 # (The `long` bundle, the first rung this rule touches, is not committed yet; a bundle carries

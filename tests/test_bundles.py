@@ -39,7 +39,8 @@ def test_round_trip(trained, tmp_path):
         assert (counts.groupby("step")["count"].sum() == 360).all()
         assert c.manifest()["complete"] and not (c.path / "ckpt" / "last.json").exists()  # no optimiser state
         # the resolution of its final log κ travels too (chapter 7's rule), equal to the store's
-        assert c.has("precision") and not a.has("precision")  # exporting writes nothing into the store
+        assert c.has("precision") and a.has("precision")  # the trainer wrote it; exporting copies it
+        pd.testing.assert_frame_equal(c.read_table("precision"), a.read_table("precision"))
         assert reach.final_precision(c) == pytest.approx(reach.final_precision(a), abs=1e-12)
     # small final weights travel and load on the CPU
     z = torch.randn(3, arms["tfgan"].exp.base.z_dim)
@@ -56,6 +57,23 @@ def test_round_trip(trained, tmp_path):
         assert got is not None and got.id == r.id
         pd.testing.assert_frame_equal(got.read_table("metrics"), r.read_table("metrics"))
     assert import_bundle(dest, fresh) == []  # complete runs are kept as they are
+
+
+def test_a_run_trained_before_the_precision_table_gets_one_in_its_bundle(trained, tmp_path):
+    """Runs trained before the trainer stored ``precision`` (the long, wide and CIFAR-10
+    campaigns' first runs): exporting computes it from the final generator, into the bundle only."""
+    from gancond.runs import Run
+
+    store, arms = trained
+    copy = tmp_path / "store"
+    shutil.copytree(store.root, copy)
+    old = [Run(copy / r.kind / r.id, r.kind, r.config) for r in arms["radford"].plain]
+    (old[0].path / "precision.csv").unlink()
+    a = dataclasses.replace(arms["radford"], plain=old, paper=[])
+    b = open_bundle(export_arms({"radford": a}, tmp_path / "b"))
+    assert not old[0].has("precision")  # the store is left as it was
+    got = b.arms()["radford"].plain[0].read_table("precision")
+    pd.testing.assert_frame_equal(got, arms["radford"].plain[0].read_table("precision"), check_exact=False, atol=1e-9)
 
 
 def test_nothing_is_overwritten(trained, tmp_path):

@@ -4,13 +4,15 @@ For every complete GAN run of one rung in the run store (read only: nothing is t
 final generator's mean log κ(M_z) over the run's own evaluation z, recomputed at float32 (as
 training logged it) and at float64 (a float64 copy of the same weights), their largest
 per-z gap (:func:`gancond.jacobian.precision_gap`), and the float64 Jacobians' numerical rank
-(singular values above max(n_x, n_z) · ε₆₄ · σ_max, NumPy's ``matrix_rank`` rule).
+(singular values above max(n_x, n_z) · ε₆₄ · σ_max, NumPy's ``matrix_rank`` rule), beside
+the number of ReLUs active after the generator's first layer at each z: J_z factors through
+them, so fewer than n_z = 64 active units make J_z singular whatever the dtype.
 
     python tools/precision_check.py --scale long                 # MNIST, 1/4 width, 20,000 steps
     python tools/precision_check.py --scale wide
     python tools/precision_check.py --scale book --dataset cifar10
 
-A run is *resolved* when the gap stays below :data:`gancond.reach.RESOLVED_NAT` at every z.
+A run is *resolved* when the gap stays below :data:`gancond.resolution.RESOLVED_NAT` at every z.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import torch
 
 from gancond.experiments import GAN_SCALES, gan_experiment
 from gancond.jacobian import jacobian, log_cond_M, mean_log_cond, precision_gap, singular_values
-from gancond.reach import RESOLVED_NAT
+from gancond.resolution import RESOLVED_NAT
 from gancond.runs import Run, RunStore
 from gancond.train import fixed_latents, load_generator
 
@@ -52,7 +54,7 @@ def main() -> None:
     if not runs:
         raise SystemExit(f"no complete {a.dataset} {a.recipe} runs at scale {a.scale!r} in the run store")
     print(f"{len(runs)} complete runs: {a.dataset} · {a.recipe} · {a.scale}; resolved: every per-z gap < {RESOLVED_NAT} nat")
-    print(f"{'arm':<22} {'seed':>4} {'logged':>7} {'f32':>7} {'f64':>7} {'max gap':>8} {'rank (min-max)':>15}  resolved")
+    print(f"{'arm':<22} {'seed':>4} {'logged':>7} {'f32':>7} {'f64':>7} {'max gap':>8} {'rank (min-max)':>15} {'active (min-med)':>17}  resolved")
     for run in runs:
         c = run.config
         G = load_generator(run).eval()
@@ -60,6 +62,8 @@ def main() -> None:
         logged = float(run.read_table("metrics")["mean_log_cond"].iloc[-1])
         gap = precision_gap(G, z)
         f32 = mean_log_cond(G, z)[0]
+        with torch.no_grad():  # ReLUs after the first layer: J_z's rank is at most their number
+            active = (G.project[:3](z) > 0).sum(1)
         J64 = jacobian(G.double(), z.double())  # (B, n_x, n_z) float64
         sv = singular_values(J64)
         f64 = float(log_cond_M(sv).mean())
@@ -67,7 +71,8 @@ def main() -> None:
         arm = "unclamped" if not c["clamp"] else f"λ [{c['lambda_min']:g}, {c['lambda_max']:g}]"
         ok = bool((gap < RESOLVED_NAT).all())
         print(f"{arm:<22} {c['seed']:>4} {logged:>7.2f} {f32:>7.2f} {f64:>7.2f} {float(gap.max()):>8.3f} "
-              f"{int(rank.min()):>7}-{int(rank.max()):<7}  {'yes' if ok else 'NO'}")
+              f"{int(rank.min()):>7}-{int(rank.max()):<7} {int(active.min()):>8}-{int(active.median()):<8}  "
+              f"{'yes' if ok else 'NO'}")
 
 
 if __name__ == "__main__":

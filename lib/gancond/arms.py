@@ -180,12 +180,15 @@ def _finals3(runs: list[Run]) -> dict[str, np.ndarray]:
 
 
 def judge_ranking(a: Arms):
-    """Chapter 1's statistics for the unclamped runs of one recipe (:func:`gancond.claims.judge_ranking`)."""
+    """Chapter 1's statistics for the unclamped runs of one recipe (:func:`gancond.claims.judge_ranking`),
+    with the resolution of their final log κ (:func:`gancond.resolution.unresolved_why`)."""
     from .claims import judge_ranking as judge
+    from .resolution import unresolved_why
 
     ms = [r.read_table("metrics") for r in a.plain]
     traj = np.stack([m["mean_log_cond"].to_numpy() for m in ms])
-    return judge(ms[0]["step"].to_numpy(), traj, finals(a.plain, "frechet"), finals(a.plain, "score"))
+    return judge(ms[0]["step"].to_numpy(), traj, finals(a.plain, "frechet"), finals(a.plain, "score"),
+                 unresolved_why(a.plain))
 
 
 def ranking_table(a: Arms, v) -> "pd.DataFrame":
@@ -208,10 +211,12 @@ def judge_clamping(a: Arms, clusters) -> dict:
     its unclamped runs: arm label -> :class:`gancond.claims.Clamping`. ``clusters``: the split of
     the unclamped runs' final mean log κ (:func:`gancond.analysis.two_clusters`)."""
     from .claims import judge_clamping as judge
+    from .resolution import unresolved_why
 
     plain = _finals3(a.plain)
     arms = ([("paper λ", a.paper)] if a.paper else []) + ([("calibrated λ", a.calibrated)] if a.calibrated else [])
-    return {arm: judge(plain, _finals3(rs), clusters) for arm, rs in arms}
+    why = unresolved_why(a.plain) if arms else ""
+    return {arm: judge(plain, _finals3(rs), clusters, why) for arm, rs in arms}
 
 
 def arm_table(arms: dict, splits: dict) -> "pd.DataFrame":
@@ -245,6 +250,8 @@ def ranking_lines(rc: str, v) -> list[str]:
     for name, rho in [("ρ(log κ, Fréchet distance)", v.rho_fd), ("ρ(log κ, score)", v.rho_score)]:
         out.append(f"  {name}: {rho if rho else 'needs at least 3 runs'}")
     out.append(f"  top-k overlap: {v.overlap if v.overlap else 'n/a'}")
+    if v.unresolved:  # the numbers above are shown, not judged (gancond.resolution)
+        out.append(f"  not judged: {v.unresolved}")
     return out
 
 

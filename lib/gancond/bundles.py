@@ -113,7 +113,7 @@ def export_arms(arms: dict, dest: str | os.PathLike, weights: bool = False) -> P
             shutil.copyfile(f, tmp / rel)
             hashes[str(rel)] = _sha(tmp / rel)
         if not r.has("precision"):  # the resolution of its final log κ, which a bundle cannot recompute
-            from .reach import precision_table
+            from .resolution import precision_table
 
             rel = Path(r.kind) / r.id / "precision.csv"
             precision_table(r).to_csv(tmp / rel, index=False)

@@ -374,17 +374,20 @@ class Modes:
     r: object | None  # Pearson r(final mean log κ, least-sampled count), None under gancond.modes.MIN_MODELS
     n: int  # models
     n_zero: int  # models with no sample of their least-sampled class
+    unresolved: str = ""  # why the final log κ is not a measurement (gancond.resolution); "" when it is
 
 
-def judge_modes(log_cond, least_count) -> Modes:
+def judge_modes(log_cond, least_count, unresolved: str = "") -> Modes:
     """Apply chapter 4's rule. log_cond (n,) final mean log κ of the unclamped models; least_count
-    (n,) the samples of each model's least-sampled class (:func:`gancond.modes.classify`)."""
+    (n,) the samples of each model's least-sampled class (:func:`gancond.modes.classify`);
+    ``unresolved``: why log_cond is not a measurement (:func:`gancond.resolution.unresolved_why`),
+    "" when it is: then the correlation is not tested (the count of empty classes still is)."""
     from .modes import least_count_correlation
 
     lc, least = np.asarray(log_cond, dtype=float), np.asarray(least_count)
     if lc.shape != least.shape or lc.ndim != 1:
         raise ValueError(f"log_cond and least_count must be 1-D of one length, got {lc.shape} and {least.shape}")
-    return Modes(least_count_correlation(lc, least), len(lc), int((least == 0).sum()))
+    return Modes(least_count_correlation(lc, least), len(lc), int((least == 0).sum()), unresolved)
 
 
 def record_modes(checks, j: Modes, recipe: str) -> None:
@@ -393,7 +396,9 @@ def record_modes(checks, j: Modes, recipe: str) -> None:
     :data:`MIN_ZERO_MODELS` models."""
     from .modes import describe
 
-    if j.r is not None and np.isfinite(j.r.value):
+    if j.unresolved:
+        checks.untested(MODES_CLAIM, j.unresolved, recipe)
+    elif j.r is not None and np.isfinite(j.r.value):
         judge_sized(checks, j.r.low, j.r.high, EFFECTS["r_modes"], MODES_CLAIM, str(j.r), recipe)
     else:
         checks.untested(MODES_CLAIM, describe(j.r), recipe)
@@ -422,15 +427,18 @@ class Ranking:
     overlap_fd: Overlap | None  # the same by Fréchet distance (reported)
     early: np.ndarray  # (n_runs,) early_fraction of each run
     rise: np.ndarray  # (n_runs,) peak minus initial mean log κ
+    unresolved: str = ""  # why the final log κ cannot rank these runs (gancond.resolution); "" when it can
 
     @property
     def k(self) -> int:
         return self.overlap.k if self.overlap else 0
 
 
-def judge_ranking(steps, trajectories, fd, score) -> Ranking:
+def judge_ranking(steps, trajectories, fd, score, unresolved: str = "") -> Ranking:
     """Apply chapter 1's rules. steps (n_evals,); trajectories (n_runs, n_evals) mean log κ;
-    fd, score (n_runs,) final Fréchet distance and score."""
+    fd, score (n_runs,) final Fréchet distance and score; ``unresolved``: why the final log κ
+    is not a measurement (:func:`gancond.resolution.unresolved_why`), "" when it is: then every
+    claim of :func:`record_ranking` is not tested."""
     from .analysis import rank_correlation, two_clusters
 
     t = np.asarray(trajectories, dtype=float)
@@ -448,6 +456,7 @@ def judge_ranking(steps, trajectories, fd, score) -> Ranking:
         top_k_overlap(lc, fd, k, higher_is_better=False) if k_ok else None,
         np.array([early_fraction(steps, row) for row in t]),
         t.max(axis=1) - t[:, 0],
+        unresolved,
     )
 
 
@@ -455,17 +464,27 @@ RHO_FD_CLAIM = "better conditioning goes with a lower Fréchet distance (Spearma
 RHO_SCORE_CLAIM = "better conditioning goes with a better score (Spearman ρ)"
 
 
+EARLY_CLAIM = "M_z becomes ill-conditioned early in training (Fig. 2)"
+SPLIT_CLAIM = "final conditioning falls into two clusters (Fig. 1)"
+CHANGE_CLAIM = "a run changes cluster during training (Fig. 1's dark purple run)"
+OVERLAP_CLAIM = "the k best-conditioned runs are the k best-scoring (Sec. 3)"
+
+
 def record_ranking(checks, r: Ranking, recipe: str, n_runs: int, scale: str | None = None) -> None:
     """Chapter 1's paper claims for one recipe, judged by the rules above (``scale``: of the runs,
-    when not the chapter's, e.g. a bundle's)."""
+    when not the chapter's, e.g. a bundle's). Every one reads the level of the final log κ, so
+    none is tested when it is unresolved (``r.unresolved``, :mod:`gancond.resolution`)."""
+    if r.unresolved:
+        for c in (EARLY_CLAIM, SPLIT_CLAIM, CHANGE_CLAIM, RHO_FD_CLAIM, RHO_SCORE_CLAIM, OVERLAP_CLAIM):
+            checks.untested(c, r.unresolved, recipe, scale)
+        return
     med = float(np.median(r.early))
-    checks.claim(med <= EARLY_FRACTION and r.rise.min() > MIN_RISE, "M_z becomes ill-conditioned early in training (Fig. 2)",
+    checks.claim(med <= EARLY_FRACTION and r.rise.min() > MIN_RISE, EARLY_CLAIM,
                  f"mean log κ reaches {EARLY_LEVEL:.0%} of its final value at {med:.0%} of training "
                  f"(median run; range {r.early.min():.0%}–{r.early.max():.0%}); it rose by "
                  f"{r.rise.min():.1f}–{r.rise.max():.1f} above initialisation", recipe, scale)
     cl = r.clusters
-    SPLIT, CHANGE = ("final conditioning falls into two clusters (Fig. 1)",
-                     "a run changes cluster during training (Fig. 1's dark purple run)")
+    SPLIT, CHANGE = SPLIT_CLAIM, CHANGE_CLAIM
     if n_runs < 4:  # two groups of at least 2 runs each
         for c in (SPLIT, CHANGE):
             checks.untested(c, f"{n_runs} runs; two clusters of at least 2 need at least 4", recipe, scale)
@@ -479,16 +498,15 @@ def record_ranking(checks, r: Ranking, recipe: str, n_runs: int, scale: str | No
         else:
             checks.untested(CHANGE, "the runs did not split", recipe, scale)
     if r.rho_fd is None:
-        for c in (RHO_FD_CLAIM, RHO_SCORE_CLAIM,
-                  "the k best-conditioned runs are the k best-scoring (Sec. 3)"):
+        for c in (RHO_FD_CLAIM, RHO_SCORE_CLAIM, OVERLAP_CLAIM):
             checks.untested(c, f"{n_runs} runs; at least {MIN_RUNS} are needed", recipe, scale)
         return
     for key, rho, claim in (("rho_fd", r.rho_fd, RHO_FD_CLAIM), ("rho_score", r.rho_score, RHO_SCORE_CLAIM)):
         judge_sized(checks, rho.low, rho.high, EFFECTS[key], claim, str(rho), recipe, scale)
     if r.overlap is None:
-        checks.untested("the k best-conditioned runs are the k best-scoring (Sec. 3)", "k not defined", recipe, scale)
+        checks.untested(OVERLAP_CLAIM, "k not defined", recipe, scale)
     else:
-        checks.claim(r.overlap.reproduced, "the k best-conditioned runs are the k best-scoring (Sec. 3)",
+        checks.claim(r.overlap.reproduced, OVERLAP_CLAIM,
                      f"{r.overlap}; by Fréchet distance {r.overlap_fd.overlap} of {r.overlap_fd.k} "
                      f"(chance probability {r.overlap_fd.p_chance:.3f})", recipe, scale)
 
@@ -508,11 +526,13 @@ class Clamping:
     beat: tuple[float, float, float] | None = None  # share of clamped runs below the unclamped median FD (value, low, high)
     good: tuple[float, float, float] | None = None  # share of clamped runs in the good cluster (value, low, high); no split: None
     good_null: float | None = None  # the unclamped runs' share in their good cluster
+    unresolved: str = ""  # why the unclamped runs' final log κ is not a measurement (gancond.resolution)
 
 
-def judge_clamping(plain: dict, clamped: dict, clusters) -> Clamping:
+def judge_clamping(plain: dict, clamped: dict, clusters, unresolved: str = "") -> Clamping:
     """plain, clamped: {"log_cond", "frechet", "score"} -> (n_runs,) final values; ``clusters``
-    the split of the unclamped runs' final mean log κ (gancond.analysis.Clusters)."""
+    the split of the unclamped runs' final mean log κ (gancond.analysis.Clusters); ``unresolved``:
+    why that log κ is not a measurement (:func:`gancond.resolution.unresolved_why`), "" when it is."""
     from .analysis import mean_difference
 
     n = len(clamped["log_cond"])
@@ -536,7 +556,7 @@ def judge_clamping(plain: dict, clamped: dict, clusters) -> Clamping:
         good_null = len(clusters.low) / len(plain["log_cond"])
     beat = share_interval(beat_median, plain["frechet"], clamped["frechet"]) if ok else None
     return Clamping(d["log_cond"], d["frechet"], d["score"], ratio("frechet"), ratio("score"), n_ill, n, reach,
-                    beat, good, good_null)
+                    beat, good, good_null, unresolved)
 
 
 #: chapter 2's claim on the mean final Fréchet distance of one clamped arm (``.format(arm="calibrated λ")``)
@@ -546,15 +566,22 @@ CLAMP_FD_CLAIM = "clamping ({arm}) lowers the mean final Fréchet distance"
 def record_clamping(checks, c: Clamping, arm: str, recipe: str, scale: str | None = None,
                     dataset: str = "mnist") -> None:
     """Chapter 2's paper claims for one clamped arm (``arm`` names it, e.g. "paper λ"), on runs
-    of ``dataset`` (the paper's sizes differ: MNIST all 10 clamped runs good, CIFAR-10 9 of 10)."""
+    of ``dataset`` (the paper's sizes differ: MNIST all 10 clamped runs good, CIFAR-10 9 of 10).
+    The claims that read the unclamped runs' log κ (lowered κ, the clusters) are not tested when
+    it is unresolved (``c.unresolved``); those on the Fréchet distance and the score stand."""
     few = f"fewer than {MIN_RUNS} runs per arm"
-    rows = [(f"clamping ({arm}) lowers the final mean log κ", c.d_log_cond, lambda d: d.high < 0),
+    claim_lc = f"clamping ({arm}) lowers the final mean log κ"
+    claim_ill = f"clamped runs ({arm}) avoid the ill-conditioned cluster"
+    claim_reach = f"clamped runs ({arm}) do as well as the best unclamped cluster"
+    rows = [(claim_lc, c.d_log_cond, lambda d: d.high < 0),
             (CLAMP_FD_CLAIM.format(arm=arm), c.d_frechet, lambda d: d.high < 0),
             (f"clamping ({arm}) raises the mean final score", c.d_score, lambda d: d.low > 0),
             (f"clamping ({arm}) cuts the run-to-run spread of the Fréchet distance", c.sd_frechet, lambda r: r.high < 1),
             (f"clamping ({arm}) cuts the run-to-run spread of the score", c.sd_score, lambda r: r.high < 1)]
     for claim, stat, rule in rows:
-        if stat is None:
+        if c.unresolved and claim == claim_lc:
+            checks.untested(claim, c.unresolved, recipe, scale)
+        elif stat is None:
             checks.untested(claim, few if c.d_log_cond is None else "the unclamped runs have no spread", recipe, scale)
         else:
             what = "clamped − unclamped " if "spread" not in claim else "sd clamped / unclamped "
@@ -567,8 +594,10 @@ def record_clamping(checks, c: Clamping, arm: str, recipe: str, scale: str | Non
         judge_sized(checks, lo, hi, EFFECTS[f"beat_median_{dataset}"], claim_beat,
                     f"{round(v * c.n)} of {c.n} clamped runs ({v:.0%}; 95% bootstrap interval [{lo:.0%}, {hi:.0%}], "
                     "no effect: 50%)", recipe, scale, fmt=".0%")
-    claim_ill = f"clamped runs ({arm}) avoid the ill-conditioned cluster"
-    claim_reach = f"clamped runs ({arm}) do as well as the best unclamped cluster"
+    if c.unresolved:
+        checks.untested(claim_ill, c.unresolved, recipe, scale)
+        checks.untested(claim_reach, c.unresolved, recipe, scale)
+        return
     if c.n_ill is None:
         checks.untested(claim_ill, "the unclamped runs did not split into clusters", recipe, scale)
         checks.untested(claim_reach, "the unclamped runs did not split into clusters", recipe, scale)

@@ -35,7 +35,7 @@ a float32 Jacobian, whose smallest singular value is resolved only down to about
 ``long`` generators' float64 Jacobians are singular at 310 of 320 evaluated z, so their ~40 nats are
 float32's floor, not a conditioning that can rank runs. A run's final mean log κ counts as a
 measurement only when its float64 recomputation agrees at every z within :data:`RESOLVED_NAT`
-(:func:`gancond.jacobian.precision_gap`; ``tools/precision_check.py`` prints it per run); the
+(:mod:`gancond.resolution`; ``tools/precision_check.py`` prints it per run); the
 κ-based statistics (``gap``, ``rho_fd``, ``r_modes``) of a rung with an unresolved unclamped run
 are *not tested*, and the page says why. ``d_fd`` and ``dose`` do not use κ and stay judged.
 The gap comes from a run's ``precision`` table (:func:`gancond.bundles.export_arms` writes one
@@ -48,7 +48,6 @@ Used by: chapter 7 ("How far the evidence reaches").
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +57,7 @@ from .analysis import mean_difference, rank_correlation, two_clusters
 from .arms import Arms, finals
 from .claims import EFFECTS, MIN_GAP, MIN_RUNS, judge_dose, three_way
 from .modes import least_count_correlation
+from .resolution import RESOLVED_NAT, final_precision, precision_table, unresolved_why
 
 __all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "precision_table", "final_precision", "rung_statistics", "reach_table",
            "movement", "stat_text", "reach_paragraph"]
@@ -75,10 +75,6 @@ STATISTICS = {
 #: the gap between Fig. 1's clusters (around 12–14 and 18–20 nats)
 PAPER_GAP = 4.0
 
-#: a run's final mean log κ is a measurement when float32 and float64 agree this closely at
-#: every evaluation z (nats). Measured 2026-12-03 with tools/precision_check.py: at most 0.011
-#: nat on the 30 wide and 20 CIFAR-10 generators; 39 nats on every long unclamped one
-RESOLVED_NAT = 0.1
 _ORDER = {"contradicted": 0, "not reproduced": 0, "inconclusive": 1, "reproduced": 2}
 
 
@@ -97,32 +93,6 @@ class Stat:
     verdict: str
     n: int  # runs behind it
     why: str = ""  # why a statistic with runs behind it is not tested (e.g. κ unresolved)
-
-
-def precision_table(run) -> pd.DataFrame:
-    """Per evaluation z of a complete GAN run: the gap (nats) between its final generator's
-    log κ(M_z) at float32 and at float64 (:func:`gancond.jacobian.precision_gap`), columns
-    ``z``, ``gap``. Needs the run's final checkpoint (a run store's run, or a bundle with weights)."""
-    from .jacobian import precision_gap
-    from .train import fixed_latents, load_generator
-
-    c = run.config
-    z = fixed_latents(c["z_dim"], c["n_eval_z"], c["eval_seed"], 0)  # the z the run logged log κ at
-    gap = precision_gap(load_generator(run).eval(), z)
-    return pd.DataFrame({"z": np.arange(len(gap)), "gap": gap.numpy()})
-
-
-def final_precision(run) -> float | None:
-    """The largest per-z precision gap (nats) of a GAN run's final mean log κ: from its stored
-    ``precision`` table (bundles carry one), else computed from its final generator (nothing is
-    written); inf when a z is singular at both dtypes; None when neither is available."""
-    if run.has("precision"):
-        g = run.read_table("precision")["gap"].to_numpy()
-    elif (run.path / "ckpt" / "final.json").exists():
-        g = precision_table(run)["gap"].to_numpy()
-    else:
-        return None
-    return math.inf if np.isnan(g).any() else float(g.max())
 
 
 def least_counts(runs) -> np.ndarray:
@@ -144,11 +114,8 @@ def rung_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[Stat]:
     n = len(lc)
     nan = float("nan")
     out = []
-    gaps = [final_precision(r) for r in a.plain]
-    unresolved = sum(g is not None and not g < RESOLVED_NAT for g in gaps)
-    if unresolved:  # the resolution rule (module docstring): κ cannot rank these runs
-        why = (f"κ unresolved: {unresolved} of {n} unclamped runs' final log κ differ between float32 and "
-               f"float64 by {RESOLVED_NAT} nat or more")
+    why = unresolved_why(a.plain)
+    if why:  # the resolution rule (module docstring): κ cannot rank these runs
         out += [Stat(rung, key, nan, nan, nan, paper, 0.0, "not tested", n, why)
                 for key, paper in (("gap", PAPER_GAP), ("rho_fd", EFFECTS["rho_fd"].value))]
         if dataset == "mnist":

@@ -36,6 +36,12 @@ batch of z fixed by ``eval_seed`` (the same z for every run, so runs are compara
   travel with a run's tables, without its generator (issue 18). Classifying in eval mode under
   no_grad draws no random numbers, so the run's other numbers are unchanged by it.
 
+When the run ends, the table ``precision`` (z, gap) records how far the final generator's
+log κ(M_z) at the fixed z moves when its Jacobian is taken in float64 instead of float32
+(:func:`precision_frame`): whether the last logged mean log κ is a measurement or float32's
+rounding floor (:mod:`gancond.resolution`). It is computed after the final checkpoint, from
+the final weights alone, and draws no random numbers.
+
 It checkpoints at every evaluation (models, optimisers, the random generator, the data
 order and the metrics so far), so a killed run resumes and ends with the numbers an
 uninterrupted run gives. That loop is :class:`gancond.loop.Loop`; this module gives it one
@@ -58,12 +64,12 @@ import torch.nn.functional as F
 
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
 from .data import DATASETS, dataset_info, gan_training_images
-from .jacobian import mean_log_cond
+from .jacobian import mean_log_cond, precision_gap
 from .loop import Loop, Work, optimizer_step
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 
-__all__ = ["MODE_SAMPLES", "MODE_Z_OFFSET", "class_counts", "GANConfig", "RECIPES", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan",
+__all__ = ["MODE_SAMPLES", "MODE_Z_OFFSET", "class_counts", "precision_frame", "GANConfig", "RECIPES", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan",
            "train_gans", "train_quotient", "default_workers"]
 
 #: Optimiser settings of each training recipe (see the module docstring). A config whose
@@ -214,6 +220,16 @@ def class_counts(G: torch.nn.Module, scorer, z: torch.Tensor, n_classes: int = 1
     return torch.bincount(logits.argmax(1), minlength=n_classes).tolist()
 
 
+def precision_frame(G: torch.nn.Module, z: torch.Tensor) -> "pd.DataFrame":
+    """The ``precision`` table of a GAN run: columns ``z`` (index into the fixed evaluation z) and
+    ``gap``, |log κ(M_z) at G's dtype − at float64| in nats (:func:`gancond.jacobian.precision_gap`;
+    nan where both are infinite). G (eval mode is used), z (n_eval_z, z_dim) on G's device."""
+    import pandas as pd
+
+    gap = precision_gap(G, z)
+    return pd.DataFrame({"z": range(len(gap)), "gap": gap.numpy()})
+
+
 def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer, device, z_modes=None
               ) -> tuple[dict, list[dict], list[dict], list[dict]]:
     mean, per_z = mean_log_cond(G, z_eval.to(device))
@@ -274,6 +290,8 @@ class _GANWork(Work):
                                                       "n_train": loop.n, "scorer": getattr(self.scorer, "name", None)},
                    desc=f"{'JC ' if cfg.clamp else ''}seed {cfg.seed}", progress=self.progress,
                    show={"log_cond": ("mean_log_cond", ".2f")})
+        if not run.has("precision"):  # after the final checkpoint: the resolution of the last log κ
+            run.write_table("precision", precision_frame(G.eval(), z_eval.to(dev)))
 
 
 def _gan_step(G, D, opt_G, opt_D, x_real: torch.Tensor, z: torch.Tensor, cfg: GANConfig,
