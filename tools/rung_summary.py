@@ -1,6 +1,8 @@
 """Print one bundle's numbers as a closing note reports them (issue 18: per rung, the final mean
 log κ of every run, the split, ρ with its interval, r, the clamping differences and each claim's
-verdict). Everything comes from the library's own rules, the ones the chapters apply.
+verdict, with "not tested" and its reason where a rule says so). Everything comes from the
+library's own rules, the ones chapters 1, 2 and 7 apply (:func:`gancond.claims.record_ranking`,
+:func:`gancond.claims.record_clamping`, :func:`gancond.reach.rung_statistics`).
 
     python tools/rung_summary.py results/mnist-wide
 """
@@ -11,10 +13,11 @@ import argparse
 
 import numpy as np
 
-from gancond.arms import clamping_line, finals, judge_arms, judge_ranking
+from gancond import claims
+from gancond.arms import clamping_line, finals, judge_arms, judge_ranking, ranking_lines
 from gancond.bundles import open_bundle
-from gancond.claims import EFFECTS, three_way
 from gancond.reach import reach_table, stat_text
+from gancond.report import Checks
 
 
 def main() -> None:
@@ -29,6 +32,9 @@ def main() -> None:
     print(f"{b.path.name}: {b.label}")
     print(arm.exp.stamp)
     for name, runs in arm.named().items():
+        if not runs:  # an arm not trained (yet)
+            print(f"  {name}: no runs")
+            continue
         lc = finals(runs, "mean_log_cond")
         fd = finals(runs, "frechet")
         print(f"  {name} ({len(runs)} runs): final mean log κ " + " ".join(f"{x:.2f}" for x in lc)
@@ -36,19 +42,17 @@ def main() -> None:
     if arm.band:
         print(f"  calibrated band [{arm.band['lambda_min']:.3f}, {arm.band['lambda_max']:.3f}]")
     v = judge_ranking(arm)
-    c = v.clusters
-    print(f"split: {'yes' if c.split else 'no'} (largest gap {c.gap:.2f} nats)")
-    for key, rho in (("rho_fd", v.rho_fd), ("rho_score", v.rho_score)):
-        if rho is not None:
-            e = EFFECTS[key]
-            print(f"ρ(final log κ, {'Fréchet distance' if key == 'rho_fd' else 'score'}) = {rho.value:+.2f} "
-                  f"[{rho.low:+.2f}, {rho.high:+.2f}] -> {three_way(rho.low, rho.high, e)} (paper {e.value:+.2f})")
+    print("\n".join(ranking_lines(a.recipe, v)))
     splits, judged = judge_arms(arms)
+    checks = Checks(arm.exp.scale.name)
+    claims.record_ranking(checks, v, a.recipe, len(arm.plain))
     for (rc, name), cl in judged.items():
-        if rc != a.recipe:
-            continue
-        print(clamping_line(rc, name, cl)
-              + (f"; beat the unclamped median FD: {cl.beat[0]:.0%} [{cl.beat[1]:.0%}, {cl.beat[2]:.0%}]" if cl.beat else ""))
+        if rc == a.recipe:
+            print(clamping_line(rc, name, cl))
+            claims.record_clamping(checks, cl, name, rc, dataset=dataset)
+    print("claims, by the chapters' rules:")
+    for row in checks.rows:
+        print(f"  {row['_verdict']}: {row['_claim']} — {row['_measured']}")
     for _, s in reach_table({b.path.name: (arm, dataset)}).iterrows():
         print(f"reach, {s['key']}:", stat_text(s))
 
