@@ -51,6 +51,7 @@ above the trainers:
 - ``speedup``     Fig. 7's measurements: the WGAN-GP settings' scores, collapses and times to a score
 - ``arms``        the GAN arms chapters 1-4 share, and what chapters 1-2 compute from them
 - ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
+- ``resolution``  whether a run's final log κ is a measurement or float32's floor (float64 check)
 - ``reach``       the reach ladder: each claim's statistic on every rung (book, long, wide, CIFAR-10)
 """
 

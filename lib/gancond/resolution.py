@@ -18,7 +18,9 @@ every bundle) or, for runs trained before that table existed, from its final gen
 A statistic that reads the level of log κ of unclamped runs (the split, ρ with the scores, the
 missing-modes r, when M_z becomes ill-conditioned, how much clamping lowers κ, which cluster a
 clamped run lands in) is *not tested* on runs with an unresolved member; the reason is
-:func:`unresolved_why`. Used by chapters 1, 2 and 7 (:mod:`gancond.arms`, :mod:`gancond.reach`).
+:func:`unresolved_why`.
+
+Used by: chapters 1, 2, 4 and 7 (through :mod:`gancond.arms` and :mod:`gancond.reach`).
 """
 
 from __future__ import annotations
