@@ -52,8 +52,9 @@
 # units; this is a limit of the ¼-width network trained long, not evidence about the paper's. On a rung with an unresolved
 # unclamped run, the statistics that rank runs by $\log\kappa$ (split gap, $\rho$, $r$) are
 # *not tested*; the two that do not use $\kappa$ (Δ Fréchet distance, dose) are judged as before.
-# (The `long` bundle, the first rung this rule touches, is not committed yet; a bundle carries
-# each run's float32–float64 gap, since it holds no generators to recompute it.)
+# A bundle holds no generators, so it carries each run's float32–float64 gap per $z$; the table
+# under "The numbers" counts, per rung and arm, the $z$ at which a run's final $\log\kappa$ is
+# unresolved.
 
 # %% tags=["parameters"]
 scale = "book"  # the base rung, trained by chapters 1-4: "smoke" (CI), "book" (this book) or "paper"
@@ -72,6 +73,7 @@ from gancond import chapter, plots, reach
 from gancond.arms import load_arms
 from gancond.bundles import find_bundle
 from gancond.report import Checks, markdown_table
+from gancond.resolution import resolution_table
 
 chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
 chapter.setup(device)
@@ -119,6 +121,13 @@ glue("reach_paragraph", paragraph, display=False)
 # %% tags=["hide-input"]
 shown = table.assign(statistic=table["key"].map(reach.STATISTICS)).drop(columns=["key", "null"])
 display(Markdown(markdown_table(shown[["rung", "statistic", "value", "low", "high", "paper", "verdict", "n", "why"]].round(3))))
+
+# %% [markdown]
+# **Resolution per arm**: the runs whose final mean $\log\kappa$ is not a measurement (float32 and
+# float64 differ by 0.1 nat or more at some evaluated $z$), and at how many of the $z$.
+
+# %% tags=["hide-input"]
+display(Markdown(markdown_table(resolution_table({name: arm.named() for name, (arm, _) in ladder.items()}))))
 
 # %% [markdown]
 # ## Checks

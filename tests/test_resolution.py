@@ -110,3 +110,24 @@ def test_chapter_4_leaves_r_untested_and_still_counts_empty_classes():
     v = _verdicts(claims.record_modes, claims.judge_modes(lc, least, "κ unresolved"), "tfgan")
     assert v[claims.MODES_CLAIM] == ("not tested", "κ unresolved")
     assert v[claims.ZERO_CLAIM][0] == "reproduced"  # one model has an empty class: κ-free, still judged
+
+
+class ZRun(GapRun):
+    """A run whose precision table has the given per-z gaps (None: no table stored)."""
+
+    def read_table(self, name):
+        return pd.DataFrame({"z": range(len(self._gap)), "gap": self._gap})
+
+
+def test_resolution_table_counts_unresolved_z_per_run_and_arm():
+    from gancond.resolution import resolution_table, unresolved_z
+
+    ok, some, nan = ZRun([0.0, 0.01, 0.0]), ZRun([0.0, RESOLVED_NAT, 30.0]), ZRun([float("nan"), 0.0, 0.0])
+    assert unresolved_z(ok) == (0, 3) and unresolved_z(some) == (2, 3) and unresolved_z(nan) == (1, 3)
+    assert unresolved_z(ZRun(None)) is None
+    t = resolution_table({"long": {"unclamped": [ok, some, nan], "paper": [ZRun(None)]}, "book": {"unclamped": [ok]}})
+    assert t.to_dict("records") == [
+        {"rung": "long", "arm": "unclamped", "runs": 3, "unresolved runs": "2 of 3", "unresolved z per run": "0–2 of 3"},
+        {"rung": "long", "arm": "paper", "runs": 1, "unresolved runs": "not stored", "unresolved z per run": "not stored"},
+        {"rung": "book", "arm": "unclamped", "runs": 1, "unresolved runs": "0 of 1", "unresolved z per run": "0–0 of 3"},
+    ]

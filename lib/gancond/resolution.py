@@ -30,7 +30,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["RESOLVED_NAT", "precision_table", "final_precision", "unresolved_why"]
+__all__ = ["RESOLVED_NAT", "precision_table", "final_precision", "unresolved_z", "unresolved_why", "resolution_table"]
 
 #: a run's final mean log κ is a measurement when float32 and float64 agree this closely at
 #: every evaluation z (nats). Measured 2026-12-03 with tools/precision_check.py: at most 0.011
@@ -60,6 +60,35 @@ def final_precision(run) -> float | None:
     else:
         return None
     return math.inf if np.isnan(g).any() else float(g.max())
+
+
+def unresolved_z(run) -> tuple[int, int] | None:
+    """(z whose final log κ is unresolved, z evaluated) of a GAN run, from its stored ``precision``
+    table: a z is unresolved when float32 and float64 differ by :data:`RESOLVED_NAT` or more, or
+    are both singular (nan). None when the run stores no table (trained before it existed)."""
+    if not run.has("precision"):
+        return None
+    g = run.read_table("precision")["gap"].to_numpy()
+    return int(np.sum(~(g < RESOLVED_NAT))), len(g)
+
+
+def resolution_table(arms: dict[str, dict[str, list]]) -> pd.DataFrame:
+    """Per rung and arm (``{rung: {arm label: runs}}``): how many runs are unresolved, and the
+    fewest and most unresolved z per run, from the runs' stored ``precision`` tables; columns
+    ``rung``, ``arm``, ``runs``, ``unresolved runs``, ``unresolved z per run`` ("min–max of n",
+    or "not stored" when no run of the arm stores the table)."""
+    rows = []
+    for rung, named in arms.items():
+        for arm, runs in named.items():
+            counts = [c for c in (unresolved_z(r) for r in runs) if c is not None]
+            if counts:
+                bad = [b for b, _ in counts]
+                n = {t for _, t in counts}
+                per = f"{min(bad)}–{max(bad)} of {'/'.join(str(t) for t in sorted(n))}"
+                rows.append((rung, arm, len(runs), f"{sum(b > 0 for b in bad)} of {len(counts)}", per))
+            else:
+                rows.append((rung, arm, len(runs), "not stored", "not stored"))
+    return pd.DataFrame(rows, columns=["rung", "arm", "runs", "unresolved runs", "unresolved z per run"])
 
 
 def unresolved_why(runs) -> str:
