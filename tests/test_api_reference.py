@@ -57,3 +57,41 @@ def test_cell_timeout_allows_a_cold_build():
     (about 2 hours on the 2-core build machine): the per-cell limit must not fail that build."""
     timeout = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]
     assert timeout == -1 or timeout >= 4 * 3600, f"execute.timeout {timeout} s would stop a cold build's training cell"
+
+
+# A reST substitution reference: '|' after whitespace, text that neither starts nor ends with a
+# space, '|' before whitespace or punctuation. In a docstring it fails the -W build ("Undefined
+# substitution referenced"), but only at the end of a cold build, after every chapter has run.
+_SUBSTITUTION = re.compile(r"(?:^|(?<=\s))\|[^|\s](?:[^|\n]*?[^|\s])?\|(?=[\s.,;:)]|$)", re.M)
+
+
+def _docstrings():
+    import importlib
+    import inspect
+
+    for name in MODULES:
+        mod = importlib.import_module(f"gancond.{name}")
+        yield f"gancond.{name}", mod.__doc__ or ""
+        for attr, obj in vars(mod).items():
+            if getattr(obj, "__module__", None) != mod.__name__ or not (inspect.isfunction(obj) or inspect.isclass(obj)):
+                continue
+            yield f"gancond.{name}.{attr}", obj.__doc__ or ""
+            for meth, m in vars(obj).items() if inspect.isclass(obj) else ():
+                if inspect.isfunction(m):
+                    yield f"gancond.{name}.{attr}.{meth}", m.__doc__ or ""
+
+
+def test_substitution_pattern_catches_absolute_values_only():
+    assert _SUBSTITUTION.search("(B,), |log kappa(M_z) at G's dtype - at float64| (nan where")
+    assert _SUBSTITUTION.search("the norm |x| of x")
+    assert not _SUBSTITUTION.search("p(y|x) = softmax(logits); KL(p || q); a | b | c")
+
+
+def test_no_docstring_has_a_substitution_reference():
+    """An absolute value written |x| in a docstring reads as a reST substitution (written out in
+    words or as a literal instead)."""
+    bad = []
+    for where, doc in _docstrings():
+        text = re.sub(r"``.*?``", "", doc, flags=re.S)
+        bad += [f"{where}: {m.group(0)}" for m in _SUBSTITUTION.finditer(text)]
+    assert not bad, bad

@@ -436,8 +436,8 @@ def precision_gap(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = N
         labels, chunk_size: as in ``mean_log_cond``.
 
     Returns:
-        (B,) float64, |log kappa(M_z) at G's dtype - log kappa(M_z) at float64| (nan where
-        both are infinite; zeros for a float64 G).
+        (B,) float64, the absolute difference of log kappa(M_z) at G's dtype and at float64
+        (nan where both are infinite; zeros for a float64 G).
     """
     _check_z(G, z)
     _, own = mean_log_cond(G, z, chunk_size=chunk_size, labels=labels)

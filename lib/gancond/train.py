@@ -222,7 +222,7 @@ def class_counts(G: torch.nn.Module, scorer, z: torch.Tensor, n_classes: int = 1
 
 def precision_frame(G: torch.nn.Module, z: torch.Tensor) -> "pd.DataFrame":
     """The ``precision`` table of a GAN run: columns ``z`` (index into the fixed evaluation z) and
-    ``gap``, |log κ(M_z) at G's dtype − at float64| in nats (:func:`gancond.jacobian.precision_gap`;
+    ``gap``, the absolute difference of log κ(M_z) at G's dtype and at float64 in nats (:func:`gancond.jacobian.precision_gap`;
     nan where both are infinite). G (eval mode is used), z (n_eval_z, z_dim) on G's device."""
     import pandas as pd
 
