@@ -3,7 +3,8 @@
 For each trainer (GAN plain and clamped, VAE, memorizing generator, WGAN-GP plain and clamped,
 classifier) a tiny config is trained twice: once straight through, once interrupted right
 after an intermediate checkpoint and then resumed. Both must give exactly what the fixture in
-``tests/golden/<case>.json`` holds, which the code of the time wrote:
+``tests/golden/<case>.json`` (or, for another CPU capability, ``tests/golden/<capability>/<case>.json``)
+holds, which the code of the time wrote:
 
 - the run id (the config hash: the run store's ~50 stored runs are found by it);
 - every stored table row (the CSV text, which holds floats in full) and result (floats as
@@ -16,8 +17,8 @@ after an intermediate checkpoint and then resumed. Both must give exactly what t
 - a SHA-256 over the bytes of the final model weights.
 
 The numbers are those of one torch thread (set here, restored after) on one kind of CPU kernel:
-the test skips, saying why, where the torch version or the CPU capability differs from the one
-recorded. Regenerate the fixtures with ``GANCOND_REGOLD=1`` (only when the numbers are meant to
+the test skips, saying why, where no fixture was recorded under this torch version and CPU
+capability (``torch.backends.cpu.get_cpu_capability()``; AVX2 and AVX512 are recorded). Regenerate the fixtures with ``GANCOND_REGOLD=1`` (only when the numbers are meant to
 change: every stored run then has to be recomputed).
 """
 
@@ -204,23 +205,37 @@ def _environment() -> dict:
     return {"torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
 
 
+def _fixtures(name: str) -> list[Path]:
+    """The fixtures recorded for one case: ``golden/<case>.json`` (the first CPU recorded) and one
+    per further CPU capability, ``golden/<capability>/<case>.json``."""
+    return sorted(p for p in [GOLDEN / f"{name}.json", *GOLDEN.glob(f"*/{name}.json")] if p.exists())
+
+
+def _fixture_for_this_machine(name: str) -> Path | None:
+    return next((p for p in _fixtures(name) if json.loads(p.read_text())["environment"] == _environment()), None)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_trainer_numbers_match_the_golden_fixture(name, tmp_path, data_root, monkeypatch, one_thread):
-    case, path = CASES[name], GOLDEN / f"{name}.json"
+    case, path = CASES[name], _fixture_for_this_machine(name)
+    if REGOLD and path is None:  # a new CPU capability gets its own folder beside the first one's
+        first = GOLDEN / f"{name}.json"
+        path = GOLDEN / _environment()["cpu_capability"].lower() / f"{name}.json" if first.exists() else first
     if not REGOLD:
-        if not path.exists():
-            pytest.fail(f"{path} is missing: write it with GANCOND_REGOLD=1")
-        golden = json.loads(path.read_text())
-        if golden["environment"] != _environment():
-            pytest.skip(f"fixture recorded under {golden['environment']}, this is {_environment()}: "
+        if not _fixtures(name):
+            pytest.fail(f"{GOLDEN / name}.json is missing: write it with GANCOND_REGOLD=1")
+        if path is None:
+            seen = [json.loads(p.read_text())["environment"] for p in _fixtures(name)]
+            pytest.skip(f"fixtures recorded under {seen}, this is {_environment()}: "
                         "bit-identical numbers are only defined for the same torch and CPU kernels")
+        golden = json.loads(path.read_text())
     torch.manual_seed(0)
     fresh = snapshot(case.train(RunStore(tmp_path / "fresh"), data_root), case)
     at_stop, resumed_run = _interrupted_then_resumed(case, RunStore(tmp_path / "resumed"), data_root, monkeypatch)
     resumed = snapshot(resumed_run, case)
     if REGOLD:
         assert resumed == fresh, "a resumed run differs from an uninterrupted one: not writing a fixture"
-        GOLDEN.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"environment": _environment(), "stop_digest": at_stop, "run": fresh},
                                    indent=1, sort_keys=True) + "\n")
         return
