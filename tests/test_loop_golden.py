@@ -3,7 +3,7 @@
 For each trainer (GAN plain and clamped, VAE, memorizing generator, WGAN-GP plain and clamped,
 classifier) a tiny config is trained twice: once straight through, once interrupted right
 after an intermediate checkpoint and then resumed. Both must give exactly what the fixture in
-``tests/golden/<case>.json`` (or, for another CPU capability, ``tests/golden/<capability>/<case>.json``)
+``tests/golden/<case>.json`` (for another CPU capability ``tests/golden/<capability>/<case>.json``)
 holds, which the code of the time wrote:
 
 - the run id (the config hash: the run store's ~50 stored runs are found by it);
@@ -18,8 +18,10 @@ holds, which the code of the time wrote:
 
 The numbers are those of one torch thread (set here, restored after) on one kind of CPU kernel:
 the test skips, saying why, where no fixture was recorded under this torch version and CPU
-capability (``torch.backends.cpu.get_cpu_capability()``; AVX2 and AVX512 are recorded). Regenerate the fixtures with ``GANCOND_REGOLD=1`` (only when the numbers are meant to
-change: every stored run then has to be recomputed).
+capability (``torch.backends.cpu.get_cpu_capability()``; AVX2 and AVX512 are recorded).
+Regenerate the fixtures with ``GANCOND_REGOLD=1`` (only when the numbers are meant to change:
+every stored run then has to be recomputed); on a machine of a capability not yet recorded it
+adds that capability's folder.
 """
 
 from __future__ import annotations

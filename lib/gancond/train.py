@@ -222,8 +222,9 @@ def class_counts(G: torch.nn.Module, scorer, z: torch.Tensor, n_classes: int = 1
 
 def precision_frame(G: torch.nn.Module, z: torch.Tensor) -> "pd.DataFrame":
     """The ``precision`` table of a GAN run: columns ``z`` (index into the fixed evaluation z) and
-    ``gap``, the absolute difference of log κ(M_z) at G's dtype and at float64 in nats (:func:`gancond.jacobian.precision_gap`;
-    nan where both are infinite). G (eval mode is used), z (n_eval_z, z_dim) on G's device."""
+    ``gap``, the absolute difference of log κ(M_z) at G's dtype and at float64 in nats
+    (:func:`gancond.jacobian.precision_gap`; nan where both are infinite). G (eval mode is used),
+    z (n_eval_z, z_dim) on G's device."""
     import pandas as pd
 
     gap = precision_gap(G, z)
