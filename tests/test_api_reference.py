@@ -3,6 +3,8 @@ by exactly one ``automodule`` directive, listed once in the index's summaries, a
 the reference is in the table of contents. (That the pages build without warnings is checked by
 ``make book``, which runs Sphinx with ``-W``.)"""
 
+import importlib
+import inspect
 import re
 from pathlib import Path
 
@@ -67,19 +69,18 @@ _SUBSTITUTION = re.compile(r"(?:^|(?<=\s))\|[^|\s](?:[^|\n]*?[^|\s])?\|(?=[\s.,;
 
 
 def _docstrings():
-    import importlib
-    import inspect
-
+    """(dotted name, docstring) of every gancond module and of the functions, classes and methods
+    it defines."""
     for name in MODULES:
         mod = importlib.import_module(f"gancond.{name}")
-        yield f"gancond.{name}", mod.__doc__ or ""
-        for attr, obj in vars(mod).items():
-            if getattr(obj, "__module__", None) != mod.__name__ or not (inspect.isfunction(obj) or inspect.isclass(obj)):
-                continue
-            yield f"gancond.{name}.{attr}", obj.__doc__ or ""
-            for meth, m in vars(obj).items() if inspect.isclass(obj) else ():
-                if inspect.isfunction(m):
-                    yield f"gancond.{name}.{attr}.{meth}", m.__doc__ or ""
+        yield mod.__name__, mod.__doc__ or ""
+        own = [o for o in vars(mod).values() if getattr(o, "__module__", None) == mod.__name__]
+        for obj in own:
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                yield f"{mod.__name__}.{obj.__name__}", obj.__doc__ or ""
+            if inspect.isclass(obj):
+                for m in filter(inspect.isfunction, vars(obj).values()):
+                    yield f"{mod.__name__}.{obj.__name__}.{m.__name__}", m.__doc__ or ""
 
 
 def test_substitution_pattern_catches_absolute_values_only():

@@ -207,30 +207,25 @@ def _environment() -> dict:
     return {"torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
 
 
-def _fixtures(name: str) -> list[Path]:
-    """The fixtures recorded for one case: ``golden/<case>.json`` (the first CPU recorded) and one
-    per further CPU capability, ``golden/<capability>/<case>.json``."""
-    return sorted(p for p in [GOLDEN / f"{name}.json", *GOLDEN.glob(f"*/{name}.json")] if p.exists())
-
-
-def _fixture_for_this_machine(name: str) -> Path | None:
-    return next((p for p in _fixtures(name) if json.loads(p.read_text())["environment"] == _environment()), None)
+def _fixtures(name: str) -> dict[Path, dict]:
+    """The fixtures recorded for one case, read: ``golden/<case>.json`` (the first CPU recorded)
+    and one per further CPU capability, ``golden/<capability>/<case>.json``."""
+    paths = [GOLDEN / f"{name}.json", *sorted(GOLDEN.glob(f"*/{name}.json"))]
+    return {p: json.loads(p.read_text()) for p in paths if p.exists()}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_trainer_numbers_match_the_golden_fixture(name, tmp_path, data_root, monkeypatch, one_thread):
-    case, path = CASES[name], _fixture_for_this_machine(name)
+    case, env, recorded = CASES[name], _environment(), _fixtures(name)
+    path, golden = next(((p, g) for p, g in recorded.items() if g["environment"] == env), (None, None))
     if REGOLD and path is None:  # a new CPU capability gets its own folder beside the first one's
-        first = GOLDEN / f"{name}.json"
-        path = GOLDEN / _environment()["cpu_capability"].lower() / f"{name}.json" if first.exists() else first
+        path = GOLDEN / env["cpu_capability"].lower() / f"{name}.json" if recorded else GOLDEN / f"{name}.json"
     if not REGOLD:
-        if not _fixtures(name):
+        if not recorded:
             pytest.fail(f"{GOLDEN / name}.json is missing: write it with GANCOND_REGOLD=1")
-        if path is None:
-            seen = [json.loads(p.read_text())["environment"] for p in _fixtures(name)]
-            pytest.skip(f"fixtures recorded under {seen}, this is {_environment()}: "
+        if golden is None:
+            pytest.skip(f"fixtures recorded under {[g['environment'] for g in recorded.values()]}, this is {env}: "
                         "bit-identical numbers are only defined for the same torch and CPU kernels")
-        golden = json.loads(path.read_text())
     torch.manual_seed(0)
     fresh = snapshot(case.train(RunStore(tmp_path / "fresh"), data_root), case)
     at_stop, resumed_run = _interrupted_then_resumed(case, RunStore(tmp_path / "resumed"), data_root, monkeypatch)
@@ -238,7 +233,7 @@ def test_trainer_numbers_match_the_golden_fixture(name, tmp_path, data_root, mon
     if REGOLD:
         assert resumed == fresh, "a resumed run differs from an uninterrupted one: not writing a fixture"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"environment": _environment(), "stop_digest": at_stop, "run": fresh},
+        path.write_text(json.dumps({"environment": env, "stop_digest": at_stop, "run": fresh},
                                    indent=1, sort_keys=True) + "\n")
         return
     for what, got in (("uninterrupted", fresh), ("resumed", resumed)):
