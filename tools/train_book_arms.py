@@ -7,6 +7,7 @@ working; an interrupted sweep resumes from its runs' checkpoints when started ag
     python tools/train_book_arms.py --scale book                      # the book's arms (chapters 1-4)
     nohup python tools/train_book_arms.py --campaign long &           # reach ladder: 1/4 width x 20,000 steps
     nohup python tools/train_book_arms.py --campaign wide &           # reach ladder: 1/2 width x 5,000 steps
+    nohup python tools/train_book_arms.py --campaign full &           # the paper's full width x 5,000 steps (issue 27)
     nohup python tools/train_book_arms.py --campaign cifar10 &        # Fig. 5: CIFAR-10, unclamped + calibrated λ
     python tools/train_book_arms.py --campaign long --export          # then: results/mnist-long (complete runs only)
 
@@ -26,6 +27,8 @@ from gancond.experiments import GAN_SCALES
 CAMPAIGNS = {
     "long": dict(scale="long", dataset="mnist", second="", arms=("paper", "calibrated")),
     "wide": dict(scale="wide", dataset="mnist", second="", arms=("paper", "calibrated")),
+    # issue 27: the paper's MNIST networks (width 1.0); the paper-λ arm trains before the calibrated one
+    "full": dict(scale="full", dataset="mnist", second="", arms=("paper", "calibrated")),
     # Fig. 5 (Sec. 4): 10 unclamped and 10 calibrated-λ CIFAR-10 runs at the book scale (¼ width,
     # 5,000 steps), scored by the CIFAR-10 fallback classifier where the Inception weights are missing
     "cifar10": dict(scale="book", dataset="cifar10", second="", arms=("calibrated",)),

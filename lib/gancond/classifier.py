@@ -22,6 +22,15 @@ the small network overfits and its logits on training images differ from those o
 images); one seed fixes the initialisation, the order of the batches and the augmentation. A checkpoint
 after every epoch makes an interrupted run resume where it stopped with the same result.
 
+**Pinned weights** (issue 28). Training depends on the CPU's kernels: the same recipe gives
+other weights on an AVX2 and an AVX512 machine (test accuracy 0.9923 against 0.9927, and
+Fréchet distances about 2% apart for one generator), so a classifier retrained on each machine
+would make every machine measure with its own ruler. The book therefore scores with weights
+trained once and committed: ``lib/gancond/weights/<dataset>-cnn.pt`` (a float32 state dict,
+shipped with the wheel as package data, since :func:`gancond.scores.make_scorer` needs them),
+each checked on load against the SHA-256 in :data:`PINNED` (:func:`pinned_classifier`).
+``tools/train_scorers.py`` retrains them with the recorded recipe and prints the checksum it gets.
+
 Used by: chapters 1-6 through :mod:`gancond.scores` (the MNIST scorer, and the labelled fallback
 for CIFAR-10 / STL-10), and :func:`gancond.experiments.load_model`.
 """
@@ -29,8 +38,11 @@ for CIFAR-10 / STL-10), and :func:`gancond.experiments.load_model`.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import torch
@@ -41,7 +53,8 @@ from . import data as _data
 from .loop import Stopwatch, load_states, optimizer_step, state_dicts
 
 __all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config",
-           "load_classifier"]
+           "load_classifier", "PINNED", "PinnedWeightsError", "pinned_path", "pinned_classifier", "state_dict_bytes",
+           "sha256_hex"]
 
 
 @dataclass(frozen=True)
@@ -285,4 +298,85 @@ def load_classifier(run, name: str = "model") -> ClassifierCNN:
     model.run_id = run.id
     model.config = run.config
     model.test_accuracy = run.read_json("result")["test_accuracy"]
+    return model
+
+
+# --------------------------------------------------------------------------- pinned weights (issue 28)
+#: The scoring classifiers every chapter, tool and campaign loads: the recipe of
+#: :data:`CLASSIFIER_PRESETS` on the whole training split (seed 0), trained once with one torch
+#: thread by ``tools/train_scorers.py``. ``sha256`` is the checksum of the weights file's bytes
+#: (a float32 state dict saved by :func:`state_dict_bytes`); ``test_accuracy`` on the whole test
+#: split; ``trained_on``: torch version and CPU capability of the machine that trained it.
+PINNED: dict[str, dict] = {
+    "mnist": {
+        "file": "mnist-cnn.pt",
+        "sha256": "bcd641a5ede372224c5371ee581246d1527ce3792125c244b0399ce182d2f500",
+        "test_accuracy": 0.9923,
+        "config": {"dataset": "mnist", "channels": [32, 64], "hidden": 128, "epochs": 3, "batch_size": 128,
+                   "max_lr": 3e-3, "weight_decay": 0.0, "augment": False, "n_train": None, "seed": 0,
+                   "data_source": "torchvision", "data_lossy": False},
+        "trained_on": "torch 2.14.1, AVX512, 1 thread, 2026-12-08 (48 s)",
+    },
+    "cifar10": {
+        "file": "cifar10-cnn.pt",
+        "sha256": "",
+        "test_accuracy": float("nan"),
+        "config": {"dataset": "cifar10", "channels": [32, 64, 128], "hidden": 256, "epochs": 10, "batch_size": 128,
+                   "max_lr": 3e-3, "weight_decay": 0.0, "augment": True, "n_train": None, "seed": 0,
+                   "data_source": "cifar10-jpeg (JPEG quality 75 copy of CIFAR-10)", "data_lossy": True},
+        "trained_on": "",
+    },
+}
+
+
+class PinnedWeightsError(RuntimeError):
+    """A pinned weights file is missing or does not match its checksum."""
+
+
+def pinned_path(dataset: str) -> Path:
+    """Where the pinned weights of ``dataset``'s scoring classifier live (inside the package)."""
+    if dataset not in PINNED:
+        raise ValueError(f"no pinned scoring classifier for {dataset!r}; pinned: {sorted(PINNED)}")
+    return Path(__file__).with_name("weights") / PINNED[dataset]["file"]
+
+
+def state_dict_bytes(model: nn.Module) -> bytes:
+    """The bytes of ``model``'s float32 state dict as the pinned files store it (``torch.save``)."""
+    buf = io.BytesIO()
+    torch.save({k: v.detach().cpu().clone() for k, v in model.state_dict().items()}, buf)
+    return buf.getvalue()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def pinned_classifier(dataset: str) -> ClassifierCNN:
+    """The pinned scoring classifier of ``dataset``, frozen (eval mode, no grad), its checksum verified.
+
+    ``run_id`` is ``"pinned-" + sha256[:16]`` and ``config`` the recorded recipe plus the full
+    ``weights_sha256``: both enter a scorer's identity and so every GAN run's id.
+
+    Raises:
+        PinnedWeightsError: the file is missing (a broken install or checkout) or its SHA-256
+            differs from :data:`PINNED` (a changed or corrupt file); nothing is loaded then.
+    """
+    pin = PINNED.get(dataset)
+    path = pinned_path(dataset)
+    if not path.is_file():
+        raise PinnedWeightsError(f"the pinned {dataset} scoring classifier is missing: {path} (it ships with gancond; "
+                                 f"reinstall, or regenerate it with tools/train_scorers.py --dataset {dataset} --write)")
+    data = path.read_bytes()
+    got = sha256_hex(data)
+    if got != pin["sha256"]:
+        raise PinnedWeightsError(f"{path} has SHA-256 {got}, not the pinned {pin['sha256'] or '(none recorded)'}: "
+                                 f"the file was changed or is corrupt; restore it from the repository")
+    cfg = dict(pin["config"])
+    model = _build(cfg)
+    model.load_state_dict(torch.load(io.BytesIO(data), map_location="cpu", weights_only=True))
+    model.eval().requires_grad_(False)
+    model.name = f"{dataset}-cnn"
+    model.run_id = f"pinned-{got[:16]}"
+    model.config = {**cfg, "weights_sha256": got}
+    model.test_accuracy = pin["test_accuracy"]
     return model

@@ -95,24 +95,28 @@ class GANScale:
     n_real: int  # real images for the scorer's reference statistics
     n_train: int  # training images used (0 = the whole split)
     mode_samples: int  # samples per model for the missing-modes count (paper: 360)
-    classifier_n_train: int  # training images for the scoring classifier (0 = the whole split)
     dose_runs: int = 4  # runs per tighter clamp of the dose-response sweep (chapter 2)
 
 
 GAN_SCALES = {
     "smoke": GANScale("smoke", runs=2, steps=40, width=0.125, eval_every=20, n_eval_z=4, score_samples=200,
-                      n_real=500, n_train=2_000, mode_samples=360, classifier_n_train=2_000, dose_runs=3),
+                      n_real=500, n_train=2_000, mode_samples=360, dose_runs=3),
     "book": GANScale("book", runs=5, steps=3_000, width=0.25, eval_every=200, n_eval_z=32, score_samples=1_000,
-                     n_real=5_000, n_train=0, mode_samples=360, classifier_n_train=0, dose_runs=4),
+                     n_real=5_000, n_train=0, mode_samples=360, dose_runs=4),
     "paper": GANScale("paper", runs=10, steps=20_000, width=1.0, eval_every=500, n_eval_z=64, score_samples=5_000,
-                      n_real=10_000, n_train=0, mode_samples=360, classifier_n_train=0, dose_runs=10),
+                      n_real=10_000, n_train=0, mode_samples=360, dose_runs=10),
 
     # The reach ladder (issue 18): the book experiment made longer, then wider; trained as
     # background campaigns (tools/train_book_arms.py --scale long|wide), exported as bundles.
     "long": GANScale("long", runs=10, steps=20_000, width=0.25, eval_every=1_000, n_eval_z=32, score_samples=1_000,
-                     n_real=5_000, n_train=0, mode_samples=360, classifier_n_train=0, dose_runs=0),
+                     n_real=5_000, n_train=0, mode_samples=360, dose_runs=0),
     "wide": GANScale("wide", runs=10, steps=5_000, width=0.5, eval_every=250, n_eval_z=32, score_samples=1_000,
-                     n_real=5_000, n_train=0, mode_samples=360, classifier_n_train=0, dose_runs=0),
+                     n_real=5_000, n_train=0, mode_samples=360, dose_runs=0),
+    # The paper's own MNIST networks (issue 27): full width at the book length, evaluated as at
+    # book; 183 ms per unclamped and 231 ms per clamped step (one idle AVX512 core, batch 32,
+    # bench/bench_train_step.py), so a run costs about 17-21 min of one core
+    "full": GANScale("full", runs=10, steps=5_000, width=1.0, eval_every=250, n_eval_z=32, score_samples=1_000,
+                     n_real=5_000, n_train=0, mode_samples=360, dose_runs=0),
 }
 #: the rungs of the reach ladder, in order of reach (issue 18): the book scale, 4x longer
 #: (the ``tfgan`` recipe's own 20,000 steps), then 2x wider at the book length
@@ -247,10 +251,10 @@ def scale_from_env(scale: str) -> str:
 
 
 def scorer_kwargs(scale: GANScale, n_real: int | None = None) -> dict:
-    """Keyword arguments of :func:`gancond.scores.make_scorer` at ``scale`` (every chapter of a
-    scale scores with the same stored classifier); ``n_real`` overrides the scale's."""
-    n = scale.classifier_n_train
-    return {"n_real": n_real or scale.n_real, "classifier_kwargs": {"n_train": n} if n else None}
+    """Keyword arguments of :func:`gancond.scores.make_scorer` at ``scale``: the real images of the
+    reference statistics (every scale scores with the same pinned classifier, issue 28);
+    ``n_real`` overrides the scale's."""
+    return {"n_real": n_real or scale.n_real}
 
 
 def _choice(name: str, v: Any, options, what: str = "parameter") -> None:
@@ -429,7 +433,7 @@ def gan_experiment(dataset: str = "mnist", scale: str = "book", seed: int = 0, d
     _positive_int("seed", seed, allow_zero=True)
     device = resolve_device(device)
     preset = dataclasses.replace(preset, **RECIPE_PRESETS.get((preset.name, recipe), {}))
-    sc = override(preset, overrides, allow_zero=("n_train", "classifier_n_train"))
+    sc = override(preset, overrides, allow_zero=("n_train",))
     base = _config(GANConfig.from_recipe, recipe=recipe, dataset=dataset, z_dim=Z_DIM[dataset], width=float(sc.width),
                    steps=sc.steps, eval_every=min(sc.eval_every, sc.steps), n_eval_z=sc.n_eval_z,
                    score_samples=sc.score_samples, n_train=sc.n_train, lambda_min=float(lambda_min),

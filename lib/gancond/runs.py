@@ -265,6 +265,7 @@ class RunStore:
             "gancond_version": __version__, "torch_version": torch.__version__,
             "python": sys.version.split()[0], "platform": platform.platform(), "host": socket.gethostname(),
             "torch_threads": torch.get_num_threads(), "cpu": _cpu_name(),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),  # the kernels that decide the numbers (issue 28)
         }
 
 

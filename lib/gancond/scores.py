@@ -474,29 +474,38 @@ def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, 
                 batch_size: int | None = None, classifier_kwargs: dict | None = None, device: str = "cpu"):
     """The scorer the paper uses for ``dataset``, or the labelled fallback.
 
-    * "mnist": :class:`ClassifierScorer` with the MNIST CNN of :mod:`gancond.classifier`
+    * "mnist": :class:`ClassifierScorer` with the pinned MNIST CNN
+      (:func:`gancond.classifier.pinned_classifier`: committed weights, checksum verified)
       against the test split (default all 10,000 images), as in the paper (Sec. 3);
       ``prefer_inception`` does not apply.
     * "cifar10", "stl10": :class:`InceptionScorer` against the training split (default
       10,000 images; the standard CIFAR-10 FID uses all 50,000) when ``prefer_inception`` and the Inception weights are at
       :func:`inception_weights_path`. Otherwise one line on stdout says that they are missing,
-      and a :class:`ClassifierScorer` with a CNN trained on that dataset's training split is
-      used against its test split, named e.g. "cifar10-cnn/logits (fallback: no Inception weights)".
+      and a :class:`ClassifierScorer` with a CNN classifier of that dataset is used against its
+      test split, named e.g. "cifar10-cnn/logits (fallback: no Inception weights)": the pinned
+      one for CIFAR-10; for STL-10 (no pinned weights) one trained on its training split and kept
+      in the run store (:func:`gancond.classifier.train_classifier`, ``classifier_kwargs``).
+
+    Every machine scores with the same pinned weights (issue 28): a classifier retrained per
+    machine would differ with the CPU's kernels. The scorer's ``config`` names the weights'
+    SHA-256, so it enters every run's id, and :func:`gancond.reach.one_scorer` refuses to compare
+    numbers of two scorers.
 
     ``n_real`` < the split's size takes a seeded random subset (seed 0; the CIFAR-10 JPEG copy
-    is sorted by class). Missing Inception weights are fetched once where a network exists (:func:`fetch_inception_weights`). Args ``store``/``root`` go to
-    :func:`gancond.classifier.train_classifier` (run store) and :func:`gancond.data.load_dataset`
-    (data root) respectively; ``classifier_kwargs`` to ``train_classifier``. ``device``: where the
-    scoring network runs (the classifier itself is trained on the CPU; the numbers' identity, and so
-    the runs' ids, do not depend on it).
+    is sorted by class). Missing Inception weights are fetched once where a network exists
+    (:func:`fetch_inception_weights`). ``store``: the run store of an unpinned classifier;
+    ``root``: data root of :func:`gancond.data.load_dataset`. ``device``: where the scoring
+    network runs (the numbers' identity, and so the runs' ids, do not depend on it).
     """
-    from .classifier import train_classifier
+    from .classifier import PINNED, pinned_classifier, train_classifier
     from .data import DATASETS, dataset_info, load_dataset
 
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {sorted(DATASETS)}")
     if n_real is not None and not (isinstance(n_real, int) and n_real >= 2):
         raise ValueError(f"n_real must be an int >= 2 or None, got {n_real!r}")
+    if dataset in PINNED and classifier_kwargs:
+        raise ValueError(f"the {dataset} scorer uses pinned weights; classifier_kwargs apply only to {sorted(set(DATASETS) - set(PINNED))}")
     info = dataset_info(dataset, root=root)
     data = {"dataset": dataset, "data_source": info.get("source"), "data_lossy": bool(info.get("lossy"))}
     fallback = ""
@@ -511,12 +520,15 @@ def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, 
         if prefer_inception:
             print(f"gancond.scores: Inception weights missing ({weights}); get {INCEPTION_WEIGHTS_URL} "
                   f"into that folder (or set GANCOND_INCEPTION_WEIGHTS) for the standard IS/FID; "
-                  f"using the fallback: a CNN classifier trained on the {dataset} training split"
+                  f"using the fallback: a CNN classifier of {dataset}"
                   + (" (lossy JPEG copy)" if info.get("lossy") else "") + ".", file=sys.stdout, flush=True)
             fallback = " (fallback: no Inception weights)"
         else:
             fallback = " (fallback: Inception not requested)"
-    clf = train_classifier(dataset, store=store, root=root, **(classifier_kwargs or {}))
+    if dataset in PINNED:
+        clf = pinned_classifier(dataset)
+    else:
+        clf = train_classifier(dataset, store=store, root=root, **(classifier_kwargs or {}))
     x, _ = load_dataset(dataset, "test", root=root)
     return ClassifierScorer(clf, _subset(x, n_real or x.shape[0]), feature=feature, batch_size=batch_size or 1000,
                             name=f"{clf.name}/{feature}{fallback}",

@@ -39,8 +39,11 @@ batch of z fixed by ``eval_seed`` (the same z for every run, so runs are compara
 When the run ends, the table ``precision`` (z, gap) records how far the final generator's
 log κ(M_z) at the fixed z moves when its Jacobian is taken in float64 instead of float32
 (:func:`precision_frame`): whether the last logged mean log κ is a measurement or float32's
-rounding floor (:mod:`gancond.resolution`). It is computed after the final checkpoint, from
-the final weights alone, and draws no random numbers.
+rounding floor (:mod:`gancond.resolution`). The table ``spectra`` (z, s1 … s{n_z}) holds the
+final generator's singular values of J_z at the same z, from a float64 Jacobian
+(:func:`spectra_frame`), so that any conditioning measure (:mod:`gancond.measures`) can be
+recomputed from the run's tables without its generator (issue 27). Both are computed after the
+final checkpoint, from the final weights alone, and draw no random numbers.
 
 It checkpoints at every evaluation (models, optimisers, the random generator, the data
 order and the metrics so far), so a killed run resumes and ends with the numbers an
@@ -64,12 +67,12 @@ import torch.nn.functional as F
 
 from .clamping import Q_MODES, check_lambdas, jacobian_clamping, quotient
 from .data import DATASETS, dataset_info, gan_training_images
-from .jacobian import mean_log_cond, precision_gap
+from .jacobian import jacobian, mean_log_cond, precision_gap, singular_values
 from .loop import Loop, Work, optimizer_step
 from .models import Discriminator, Generator
 from .runs import Run, RunStore
 
-__all__ = ["MODE_SAMPLES", "MODE_Z_OFFSET", "class_counts", "precision_frame", "GANConfig", "RECIPES", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan",
+__all__ = ["MODE_SAMPLES", "MODE_Z_OFFSET", "class_counts", "precision_frame", "spectra_frame", "GANConfig", "RECIPES", "Scorer", "fixed_latents", "generate", "load_generator", "run_config", "train_gan",
            "train_gans", "train_quotient", "default_workers"]
 
 #: Optimiser settings of each training recipe (see the module docstring). A config whose
@@ -231,6 +234,21 @@ def precision_frame(G: torch.nn.Module, z: torch.Tensor) -> "pd.DataFrame":
     return pd.DataFrame({"z": range(len(gap)), "gap": gap.numpy()})
 
 
+def spectra_frame(G: torch.nn.Module, z: torch.Tensor) -> "pd.DataFrame":
+    """The ``spectra`` table of a GAN run: one row per evaluation z (column ``z``) and the singular
+    values of J_z in float64, descending, in columns ``s1`` … ``s{n_z}``: (n_eval_z, 1 + n_z).
+    J_z is taken of a float64 copy of G in eval mode (G itself is unchanged); z (n_eval_z, z_dim)."""
+    import pandas as pd
+
+    was = G.training
+    G64 = copy.deepcopy(G).double().eval()
+    G.train(was)
+    sv = singular_values(jacobian(G64, z.double())).cpu().numpy()  # (n_eval_z, n_z)
+    frame = pd.DataFrame(sv, columns=[f"s{k + 1}" for k in range(sv.shape[1])])
+    frame.insert(0, "z", range(sv.shape[0]))
+    return frame
+
+
 def _evaluate(G, cfg: GANConfig, step: int, z_eval, delta_eval, z_score, scorer, device, z_modes=None
               ) -> tuple[dict, list[dict], list[dict], list[dict]]:
     mean, per_z = mean_log_cond(G, z_eval.to(device))
@@ -293,6 +311,8 @@ class _GANWork(Work):
                    show={"log_cond": ("mean_log_cond", ".2f")})
         if not run.has("precision"):  # after the final checkpoint: the resolution of the last log κ
             run.write_table("precision", precision_frame(G.eval(), z_eval.to(dev)))
+        if not run.has("spectra"):  # the final singular values in float64 (issue 27)
+            run.write_table("spectra", spectra_frame(G.eval(), z_eval.to(dev)))
 
 
 def _gan_step(G, D, opt_G, opt_D, x_real: torch.Tensor, z: torch.Tensor, cfg: GANConfig,
