@@ -58,7 +58,7 @@ q_mode = "per_sample"  # "per_sample" (the paper's text) or "batch" (one Q per b
 workers = None  # worker processes training runs side by side (None: one per core on a CPU)
 seed = 0  # seed of the first run; run i uses seed + i
 device = "auto"  # "auto" (CUDA if available, else MPS, else CPU), "cpu", "cuda" or "mps"
-compare_scale = "paper"  # scale of a committed bundle (results/<dataset>-<scale>) shown beside this build ("" for none)
+compare_scale = "full"  # scale of a committed bundle (results/<dataset>-<scale>) shown beside this build ("" for none; "full": the paper's network, issue 27)
 cifar_scale = "book"  # scale of the CIFAR-10 bundle (results/cifar10-<scale>) judged as Fig. 5 ("" for none)
 
 # %% tags=["hide-input"]
@@ -66,10 +66,11 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from gancond import chapter, claims, plots
-from gancond.arms import (PAPER_BAND, arm_table, clamping_line, clamping_rows, dose_points, judge_arms,
-                          judge_dose_points, load_arms, require_clamping_data)
+from gancond import appendix_a, chapter, claims, plots
+from gancond.arms import (PAPER_BAND, arm_table, clamped_measures, clamping_line, clamping_rows, dose_points,
+                          judge_arms, judge_dose_points, load_arms, require_clamping_data)
 from gancond.bundles import bundle_note, find_bundle
+from gancond.measures import MEASURES
 from gancond.report import Checks, markdown_table, paper_vs_build
 
 chapter.check_parameters()  # a parameter this chapter does not have (papermill -p) stops it here
@@ -193,6 +194,21 @@ glue("sd_fd", chapter.na(c.sd_frechet), display=False)
 # unclamped); the ratio of the standard deviations of the final Fréchet distance, clamped over
 # unclamped, is {glue:text}`sd_fd`.
 #
+# **Appendix A's measures under clamping** (issue 27; rules in `gancond.appendix_a`, committed
+# before the runs they judge): if clamping improves conditioning, it should lower
+# $\log\kappa_{1/2} = 2\log(\sigma_1/\sigma_{n_z/2})$ and raise the effective rank
+# $\exp H(\sigma^2/\sum\sigma^2)$ too, not only $\kappa$ (which Algorithm 1 targets through
+# $Q$). Clamped − unclamped difference of the runs' means over the $z$ resolved in both arms,
+# judged by direction (the paper gives no size).
+
+# %% tags=["hide-input"]
+measured = clamped_measures(main)
+for arm, m, d, zs in measured:
+    print(f"{recipe}, {arm}: Δ {MEASURES[m][1]} = {chapter.na(d, zs.why or 'n/a (too few runs)')}")
+if not measured:
+    print("no spectra stored for these runs (trained before issue 27)")
+
+# %% [markdown]
 # ## Dose and response (beyond the paper)
 #
 # Every run of every arm and both recipes: final mean log-condition number against final
@@ -228,15 +244,16 @@ rows = clamping_rows(arms, judged, dose, recipe)
 display(Markdown(markdown_table(paper_vs_build(rows, exp.scale.name, chapter.data_note(dataset, main.plain[0].manifest())))))
 
 # %% [markdown]
-# ## At the paper's scale, from a bundle
+# ## The paper's own network, from a bundle
 #
-# Runs trained elsewhere at another scale (the paper's: 10 runs per arm, full width, on a GPU)
-# can be committed as a *bundle* of their tables under `results/` (`tools/bundle.py`); the same
-# rules then judge them here, labelled with the scale, device, date and library version.
+# Runs trained elsewhere at another scale can be committed as a *bundle* of their tables under
+# `results/` (`tools/bundle.py`); the same rules then judge them here, labelled with their rung.
+# By default this is the `full` rung (issue 27): the paper's MNIST networks at full width,
+# `tfgan` recipe, 5,000 steps, with the paper's band $\lambda \in [1, 20]$ and the calibrated one.
 
 # %% tags=["hide-input"]
 bundle = find_bundle(dataset, compare_scale) if compare_scale else None
-bjudged = {}
+bjudged, bmeasured = {}, []
 display(Markdown(bundle_note(bundle, dataset, compare_scale)))
 if bundle is not None:
     barms = bundle.arms()
@@ -244,6 +261,7 @@ if bundle is not None:
     display(arm_table(barms, bsplits))
     for (rc, arm), c in bjudged.items():
         print(clamping_line(rc, arm, c))
+    bmeasured = clamped_measures(barms[recipe]) if recipe in barms else []
 
 # %% [markdown]
 # ## CIFAR-10: the paper's causal evidence (Fig. 5), from a bundle
@@ -290,8 +308,12 @@ require_clamping_data(checks, arms, recipe)
 for (rc, arm), c in judged.items():
     claims.record_clamping(checks, c, arm, rc, dataset=dataset)
 claims.record_dose(checks, dose, recipe)
+for arm, m, d, zs in measured:
+    appendix_a.record_clamped_measure(checks, m, d, zs, arm, recipe)
 for (rc, arm), c in bjudged.items():
     claims.record_clamping(checks, c, arm, rc, scale=bundle.doc["label"]["scale"], dataset=dataset)
+for arm, m, d, zs in bmeasured:
+    appendix_a.record_clamped_measure(checks, m, d, zs, arm, recipe, scale=bundle.doc["label"]["scale"])
 for (rc, arm), c in cjudged.items():
     claims.record_clamping(checks, c, arm, rc, scale=cifar.doc["label"]["scale"], dataset="cifar10")
 display(Markdown(markdown_table(checks.table())))

@@ -76,6 +76,7 @@ from gancond import chapter, claims, plots, speedup
 from gancond.experiments import WGAN_SETTINGS, setting_name, wgan_experiment
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.runs import RunStore
+from gancond.provenance import scorer_text
 from gancond.scores import make_scorer
 from gancond.wgan import train_wgans
 
@@ -104,7 +105,7 @@ runs = {setting_name(nc, cl): train_wgans(exp.configs(n_critic=nc, clamp=cl), st
 metrics = {name: [r.read_table("metrics") for r in rs] for name, rs in runs.items()}
 manifest = runs[speedup.BASE][0].manifest()
 hardware = speedup.hardware(manifest)
-print(f"scorer: {scorer.name}\nhardware of the first run: {hardware}\n{sum(map(len, runs.values()))} runs in the run store")
+print(f"scorer: {scorer_text(scorer)}\nhardware of the first run: {hardware}\n{sum(map(len, runs.values()))} runs in the run store")
 glue("hardware", hardware, display=False)
 
 # %% [markdown]

@@ -82,6 +82,7 @@ from gancond.experiments import gan_experiment, load_model, memorize_experiment
 from gancond.memorize import COPY_LABEL, memorized_set, train_memorizers
 from gancond.report import Checks, markdown_table, paper_vs_build
 from gancond.runs import RunStore
+from gancond.provenance import scorer_text
 from gancond.scores import make_scorer
 from gancond.train import fixed_latents, generate, train_gans
 
@@ -280,7 +281,7 @@ table = paper_vs_build([
      span(j.prevalence, percent=True)),
     ("mean log κ(M_z) at the GANs' last step: memorizers vs GAN runs", "memorizers below the GANs' good cluster (Fig. 11)",
      f"{span(j.mem_at_gan_end, '.1f')} vs {span(j.gan_final, '.1f')}"),
-    ("scorer", "MNIST classifier (TF-GAN)", scorer.name),
+    ("scorer", "MNIST classifier (TF-GAN)", scorer_text(scorer)),
 ], mexp.scale.name, "mnist")
 display(Markdown(markdown_table(table)))
 

@@ -110,3 +110,48 @@ def test_altered_or_missing_bundle(trained, tmp_path):
     shutil.rmtree(victim.parent)
     with pytest.raises(BundleError, match="missing or altered"):
         open_bundle(dest)
+
+
+def test_runs_scored_by_two_classifiers_are_refused_as_one_rung(trained, tmp_path):
+    """Issue 28: one rung, one ruler. A run whose scorer names other classifier weights cannot be
+    bundled with the rest (nothing is written), and the rules leave its scores uncompared."""
+    from gancond.arms import judge_ranking
+    from gancond.provenance import one_scorer_why, scorer_key
+    from gancond.runs import Run
+
+    _, arms = trained
+    a = arms["tfgan"]
+    other = {**a.plain[0].config, "scorer": {"scorer": "classifier", "classifier": "pinned-0123456789abcdef",
+                                             "classifier_config": {"weights_sha256": "0123456789abcdef" * 4}}}
+    odd = Run(a.plain[0].path, "gan", other)  # the same tables, scored (it claims) by other weights
+    assert scorer_key(odd) == "sha256:" + "0123456789abcdef" * 4 and scorer_key(a.plain[1]) != scorer_key(odd)
+    mixed = {"tfgan": dataclasses.replace(a, plain=[odd, *a.plain[1:]])}
+    assert one_scorer_why(mixed["tfgan"].plain).startswith("scored by 2 different networks")
+    with pytest.raises(BundleError, match="cannot be one rung: scored by 2 different networks"):
+        export_arms(mixed, tmp_path / "mixed")
+    assert not (tmp_path / "mixed").exists() and not list(tmp_path.glob(".mixed*"))
+    v = judge_ranking(mixed["tfgan"])
+    assert v.scorer_why.startswith("scored by 2") and judge_ranking(a).scorer_why == ""
+
+
+def test_a_bundle_carries_spectra_scorer_and_cpu_capability(trained, tmp_path):
+    """Issue 27/28: every run's final float64 singular values travel (any measure is recomputable
+    without the generator), and the bundle records who scored its runs and on which kernels."""
+    from gancond.resolution import final_spectra
+    from gancond.train import fixed_latents, spectra_frame
+
+    _, arms = trained
+    b = open_bundle(export_arms(arms, tmp_path / "mnist-smoke"))
+    lb = b.doc["label"]
+    from gancond.provenance import scorer_key
+
+    assert lb["scorers"] == [scorer_key(arms["tfgan"].plain[0])] and lb["scorers"][0].startswith("scorer:")
+    assert lb["cpu_capabilities"] == [torch.backends.cpu.get_cpu_capability()]
+    r, back = arms["tfgan"].plain[0], b.run(arms["tfgan"].plain[0].id)
+    c = r.config
+    direct = spectra_frame(load_generator(r), fixed_latents(c["z_dim"], c["n_eval_z"], c["eval_seed"], 0))
+    assert back.has("spectra") and not (back.path / "ckpt").exists()
+    assert final_spectra(back).shape == (c["n_eval_z"], c["z_dim"])
+    pd.testing.assert_frame_equal(back.read_table("spectra"), direct, check_exact=False, rtol=1e-12)
+    sv = final_spectra(back)
+    assert (sv[:, :-1] >= sv[:, 1:]).all()  # descending, per z

@@ -1,10 +1,8 @@
 """Tests of gancond.classifier: shapes, config validation, determinism, resume, store reuse,
-and the stored real MNIST classifier's test accuracy (>= 99.0%)."""
+and the pinned scoring classifiers: checksums, refusal of a changed file, recorded test accuracy."""
 
 from __future__ import annotations
 
-import math
-import os
 
 import pytest
 import torch
@@ -103,22 +101,48 @@ def test_interrupted_training_resumes_to_the_same_weights(tmp_path, data_root, m
     assert resumed.test_accuracy == ref.test_accuracy
 
 
-@pytest.fixture(scope="session")
-def mnist_store(tmp_path_factory):
-    """Store holding the default MNIST classifier: $GANCOND_RUNS if set (reused), else one per session
-    (shared with tests/test_scores.py through the session's base temp dir)."""
-    return RunStore(os.environ.get("GANCOND_RUNS") or tmp_path_factory.getbasetemp() / "mnist-classifier-runs")
+# --------------------------------------------------------------------------- pinned weights (issue 28)
+@pytest.mark.parametrize("dataset", sorted(C.PINNED))
+def test_pinned_weights_load_and_match_their_checksums(dataset):
+    path = C.pinned_path(dataset)
+    assert path.is_file() and path.stat().st_size < 4_000_000  # a few MB in the repository
+    assert C.sha256_hex(path.read_bytes()) == C.PINNED[dataset]["sha256"]
+    model = C.pinned_classifier(dataset)
+    assert model.run_id == "pinned-" + C.PINNED[dataset]["sha256"][:16] and not model.training
+    assert model.config["weights_sha256"] == C.PINNED[dataset]["sha256"]
+    assert all(p.dtype == torch.float32 and not p.requires_grad for p in model.parameters())
+    # the recorded recipe is the one train_classifier uses on the whole split
+    preset = {k: (list(v) if isinstance(v, tuple) else v) for k, v in C.CLASSIFIER_PRESETS[dataset].items()}
+    assert preset.items() <= C.PINNED[dataset]["config"].items() and C.PINNED[dataset]["config"]["n_train"] is None
+    assert C.state_dict_bytes(model) == path.read_bytes()  # what the tool writes is what is pinned
 
 
-def test_stored_mnist_classifier_reaches_99_percent(mnist_store, data_root):
-    model = train_classifier("mnist", store=mnist_store, root=data_root)
-    run = mnist_store.get("classifier", model.config)
-    res = run.read_json("result")
-    print(f"\n[mnist-cnn] {run.id}: test accuracy {res['test_accuracy']:.4f}, "
-          f"{res['train_seconds']:.0f} s training on {res['torch_threads']} threads, {res['n_params']} parameters")
-    assert res["test_accuracy"] >= 0.990
-    assert math.isclose(model.test_accuracy, res["test_accuracy"])
-    assert min(res["test_accuracy_per_class"]) > 0.97
+@pytest.mark.parametrize("dataset, floor", [("mnist", 0.99), ("cifar10", 0.75)])
+def test_pinned_classifiers_reach_their_recorded_test_accuracy(dataset, floor, data_root):
+    from gancond.data import load_dataset
+
+    x, y = load_dataset(dataset, "test", root=data_root)
+    acc, _ = C._accuracy(C.pinned_classifier(dataset), x, y)
+    print(f"\n[pinned {dataset}-cnn] test accuracy {acc:.4f} (recorded {C.PINNED[dataset]['test_accuracy']:.4f})")
+    assert acc == pytest.approx(C.PINNED[dataset]["test_accuracy"], abs=2e-4) and acc >= floor
+
+
+def test_changed_or_missing_pinned_weights_are_refused(tmp_path, monkeypatch):
+    good = C.pinned_path("mnist").read_bytes()
+    bad = bytearray(good)
+    bad[len(bad) // 2] ^= 1  # one flipped bit in the weights
+    target = tmp_path / "mnist-cnn.pt"
+    target.write_bytes(bytes(bad))
+    monkeypatch.setattr(C, "pinned_path", lambda dataset: target)
+    with pytest.raises(C.PinnedWeightsError, match="SHA-256"):
+        C.pinned_classifier("mnist")
+    assert target.read_bytes() == bytes(bad)  # nothing is rewritten
+    target.unlink()
+    with pytest.raises(C.PinnedWeightsError, match="missing"):
+        C.pinned_classifier("mnist")
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="no pinned"):
+        C.pinned_path("stl10")
 
 
 def test_augment_flips_and_shifts_deterministically():

@@ -43,7 +43,7 @@ def test_every_builder_returns_one_shape(kind, scale):
     assert [c.seed for c in cfgs] == exp.seeds() and cfgs[0] == exp.base
     assert all(c.replace(seed=4) == exp.base for c in cfgs)  # identical up to the seed
     assert len(exp.configs(runs=2)) == 2
-    assert set(exp.scorer_kwargs()) == {"n_real", "classifier_kwargs"} and exp.describe()["seed"] == 4
+    assert set(exp.scorer_kwargs()) == {"n_real"} and exp.describe()["seed"] == 4
 
 
 @pytest.mark.parametrize("kind", sorted(BUILDERS))

@@ -51,7 +51,7 @@ REGOLD = os.environ.get("GANCOND_REGOLD") == "1"
 CLOCK = {"time_s", "train_time_s", "train_seconds", "elapsed", "train_time"}
 #: manifest fields whose value depends on the machine, the clock or the attempt: only their presence is compared
 VOLATILE = CLOCK | {"started", "finished", "wall_time_s", "host", "platform", "cpu", "python", "torch_threads",
-                    "gancond_version", "torch_version", "attempts", "resumed"}
+                    "gancond_version", "torch_version", "attempts", "resumed", "cpu_capability"}
 
 
 class MeanScorer:

@@ -14,7 +14,8 @@ from gancond.analysis import two_clusters
 from gancond.jacobian import precision_gap
 from gancond.models import Generator
 from gancond.report import Checks
-from gancond.resolution import RESOLVED_NAT, final_precision, precision_table, unresolved_why
+from gancond.resolution import (RESOLVED_NAT, final_per_z, final_precision, kappa_summary, kappa_trajectories,
+                                precision_table, unresolved_why)
 from gancond.train import fixed_latents
 
 
@@ -45,9 +46,10 @@ def test_a_trained_run_stores_the_precision_of_its_final_log_kappa(smoke_arms):
         np.testing.assert_allclose(stored["gap"], precision_table(r)["gap"], rtol=0, atol=1e-9, equal_nan=True)
         gaps.append(final_precision(r))
         assert gaps[-1] == (math.inf if stored["gap"].isna().any() else pytest.approx(stored["gap"].max()))
-    bad = sum(not g < RESOLVED_NAT for g in gaps[:len(arms["tfgan"].plain)])
-    assert unresolved_why(arms["tfgan"].plain) == (f"κ unresolved: {bad} of 3 unclamped runs' final log κ differ "
-                                                   f"between float32 and float64 by {RESOLVED_NAT} nat or more" if bad else "")
+    s = kappa_summary(arms["tfgan"].plain)  # the per-z rule on these runs (issue 27)
+    ok = np.stack([final_per_z(r)[1] for r in arms["tfgan"].plain])
+    assert s.common.tolist() == ok.all(axis=0).tolist()
+    assert unresolved_why(arms["tfgan"].plain) == s.why and (s.why == "") == (ok.all(axis=0).sum() >= ok.shape[1] / 2)
 
 
 def test_a_quarter_width_generator_is_resolved_and_an_eighth_width_one_is_not():
@@ -60,10 +62,45 @@ def test_a_quarter_width_generator_is_resolved_and_an_eighth_width_one_is_not():
     assert int((precision_gap(Generator(28, 64, 0.125), z) > 10).sum()) >= 4
 
 
-def test_unresolved_why_counts_the_unresolved_runs():
-    assert unresolved_why([GapRun(0.01), GapRun(None)]) == ""  # unknown counts as resolved
-    why = unresolved_why([GapRun(0.01), GapRun(RESOLVED_NAT), GapRun(float("nan")), GapRun(None)])
-    assert why.startswith("κ unresolved: 2 of 4 unclamped runs")
+class PZRun:
+    """A run known by its tables: final per-z log κ ``lc`` at step 10 (step 0: all 1.0), the
+    logged mean, and the per-z precision gaps (None: no precision table stored)."""
+
+    path = Path("/nonexistent-run")
+
+    def __init__(self, lc, gap=None):
+        self.lc, self.gap = [float(v) for v in lc], gap
+
+    def has(self, name):
+        return name in ("per_z", "metrics") or (name == "precision" and self.gap is not None)
+
+    def read_table(self, name):
+        n = len(self.lc)
+        if name == "per_z":
+            return pd.DataFrame({"step": [0] * n + [10] * n, "z": [*range(n), *range(n)], "log_cond": [1.0] * n + self.lc})
+        if name == "metrics":
+            return pd.DataFrame({"step": [0, 10], "mean_log_cond": [1.0, float(np.mean(self.lc))]})
+        return pd.DataFrame({"z": range(n), "gap": self.gap})
+
+
+def test_the_per_z_rule_reads_the_z_resolved_in_every_run():
+    a = PZRun([10.0, 11.0, 12.0, 40.0], [0.0, 0.0, 0.0, 30.0])  # z 3 singular
+    b = PZRun([13.0, 14.0, 39.0, 16.0], [0.0, 0.01, 25.0, 0.0])  # z 2 singular
+    s = kappa_summary([a, b])
+    assert s.tested and s.common.tolist() == [True, True, False, False]
+    assert s.values.tolist() == [10.5, 13.5] and unresolved_why([a, b]) == ""
+    steps, traj = kappa_trajectories([a, b], s.common)
+    assert steps.tolist() == [0, 10] and traj.tolist() == [[1.0, 10.5], [1.0, 13.5]]
+    c = PZRun([1.0, 2.0, 3.0, 4.0], [float("nan"), 0.0, 0.0, 0.0])  # singular in both dtypes at z 0
+    why = unresolved_why([a, b, c])
+    assert why.startswith("log κ unresolved: resolved in every run at only 1 of 4 evaluation z") and "3 of 3 runs" in why
+
+
+def test_with_every_z_resolved_the_logged_means_are_read_bit_for_bit():
+    runs = [PZRun([10.1, 11.3, 12.7], [0.0, 0.0, 0.0]), PZRun([0.1, 0.2, 0.7])]  # the second stores no table
+    s = kappa_summary(runs)
+    assert s.common.all() and s.values.tolist() == [float(np.mean(r.lc)) for r in runs]
+    assert kappa_trajectories(runs, s.common)[1][:, -1].tolist() == s.values.tolist()
 
 
 STEPS = np.array([0, 100, 200, 300, 400])
@@ -110,6 +147,18 @@ def test_chapter_4_leaves_r_untested_and_still_counts_empty_classes():
     v = _verdicts(claims.record_modes, claims.judge_modes(lc, least, "κ unresolved"), "tfgan")
     assert v[claims.MODES_CLAIM] == ("not tested", "κ unresolved")
     assert v[claims.ZERO_CLAIM][0] == "reproduced"  # one model has an empty class: κ-free, still judged
+
+
+def test_scores_from_two_scorers_are_not_compared():
+    fd = 10 * TRAJ[:, -1]
+    why = "scored by 2 different networks"
+    v = _verdicts(claims.record_ranking, claims.judge_ranking(STEPS, TRAJ, fd, -fd, scorer_why=why), "tfgan", len(fd))
+    assert v[claims.SPLIT_CLAIM][0] == "reproduced"  # κ alone: still judged
+    for c in (claims.RHO_FD_CLAIM, claims.RHO_SCORE_CLAIM, claims.OVERLAP_CLAIM):
+        assert v[c] == ("not tested", why)
+    lc, least = np.linspace(12, 20, 10), np.arange(10)[::-1]
+    assert _verdicts(claims.record_modes, claims.judge_modes(lc, least, scorer_why=why), "tfgan")[claims.MODES_CLAIM] == \
+        ("not tested", why)
 
 
 class ZRun(GapRun):

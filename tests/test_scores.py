@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from gancond import scores
+from gancond.classifier import PINNED
 from gancond.runs import RunStore
 from gancond.scores import (
     ClassifierScorer,
@@ -315,7 +316,8 @@ def test_mnist_scores_on_real_data_and_noise(mnist_store, data_root):
 
     scorer = make_scorer("mnist", store=mnist_store, root=data_root)
     assert scorer.name == "mnist-cnn/logits" and scorer.n_real == 10_000
-    assert scorer.config["classifier"].startswith("classifier-") and scorer.config["real_split"] == "test"
+    assert scorer.config["classifier"].startswith("pinned-") and scorer.config["real_split"] == "test"
+    assert scorer.config["classifier_config"]["weights_sha256"] == PINNED["mnist"]["sha256"]
     json.dumps(scorer.config)
     x_test, _ = load_dataset("mnist", "test", root=data_root)
     x_train, _ = load_dataset("mnist", "train", root=data_root)
@@ -405,23 +407,22 @@ def test_missing_inception_weights_use_labelled_fallback(monkeypatch, tmp_path, 
     _fake_cifar(monkeypatch)
     expected_path = tmp_path / "hub" / "checkpoints" / scores.INCEPTION_WEIGHTS_FILE
     assert scores.inception_weights_path() == expected_path
-    scorer = make_scorer("cifar10", n_real=64, store=store, root=tmp_path / "data",
-                         classifier_kwargs=dict(epochs=1, n_train=128, channels=(4, 4, 4), hidden=8), batch_size=50)
+    scorer = make_scorer("cifar10", n_real=64, store=store, root=tmp_path / "data", batch_size=50)
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("gancond.scores")]
     assert len(lines) == 1
     msg = lines[0]
     with capsys.disabled():
         print("\n" + msg)
     assert "Inception weights missing" in msg and str(expected_path) in msg
-    assert scores.INCEPTION_WEIGHTS_URL in msg and "fallback" in msg and "cifar10 training split" in msg
+    assert scores.INCEPTION_WEIGHTS_URL in msg and "fallback" in msg and "CNN classifier of cifar10" in msg
     assert isinstance(scorer, ClassifierScorer)
     assert scorer.name == "cifar10-cnn/logits (fallback: no Inception weights)"
     assert scorer.config["fallback"] is True and "fallback" in scorer.metric_names["score"]
+    assert scorer.config["classifier_config"]["weights_sha256"] == PINNED["cifar10"]["sha256"]  # the pinned fallback
     out = scorer(torch.rand(20, 3, 32, 32) * 2 - 1)
     assert math.isfinite(out["score"]) and math.isfinite(out["frechet"])
     # prefer_inception=False: no message, still labelled
-    s2 = make_scorer("cifar10", n_real=64, store=store, root=tmp_path / "data", prefer_inception=False,
-                     classifier_kwargs=dict(epochs=1, n_train=128, channels=(4, 4, 4), hidden=8))
+    s2 = make_scorer("cifar10", n_real=64, store=store, root=tmp_path / "data", prefer_inception=False)
     assert "gancond.scores" not in capsys.readouterr().out
     assert s2.name == "cifar10-cnn/logits (fallback: Inception not requested)"
 
@@ -455,3 +456,5 @@ def test_make_scorer_rejects_bad_arguments(store):
         make_scorer("svhn", store=store)
     with pytest.raises(ValueError):
         make_scorer("mnist", n_real=1, store=store)
+    with pytest.raises(ValueError, match="pinned weights"):
+        make_scorer("mnist", store=store, classifier_kwargs={"epochs": 1})

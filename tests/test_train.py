@@ -1,5 +1,6 @@
 """The GAN trainer with the run store: smoke run on real MNIST, determinism, kill-and-resume."""
 
+import copy
 import os
 import signal
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -226,3 +228,20 @@ def test_runs_store_the_class_counts_chapter_4_judges(store, data_root):
     # a scorer without a 10-class classifier stores no counts, and the run's numbers do not change
     other = train_gan(cfg.replace(seed=1), store, None, progress=False, root=data_root)
     assert not (other.path / "class_counts.csv").exists()
+
+
+def test_spectra_frame_holds_the_float64_singular_values_of_each_J_z():
+    """Issue 27: the stored spectra are the singular values of J_z of a float64 copy of G,
+    descending, one row per evaluation z; G itself is left as it was."""
+    from gancond.jacobian import jacobian, singular_values
+    from gancond.models import Generator
+    from gancond.train import fixed_latents, spectra_frame
+
+    torch.manual_seed(0)
+    G = Generator(28, 8, 0.125).train()
+    z = fixed_latents(8, 5, 0, 0)
+    t = spectra_frame(G, z)
+    assert list(t.columns) == ["z", *[f"s{k}" for k in range(1, 9)]] and t["z"].tolist() == list(range(5))
+    assert G.training and next(G.parameters()).dtype == torch.float32
+    ref = singular_values(jacobian(copy.deepcopy(G).double().eval(), z.double())).numpy()
+    np.testing.assert_array_equal(t.drop(columns="z").to_numpy(), ref)

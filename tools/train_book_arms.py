@@ -12,6 +12,12 @@ working; an interrupted sweep resumes from its runs' checkpoints when started ag
     python tools/train_book_arms.py --campaign long --export          # then: results/mnist-long (complete runs only)
 
 A campaign is a preset of this script's arguments (:data:`CAMPAIGNS`, issue 18).
+
+On a cluster (issue 27): start a dask.distributed scheduler and workers that share the run store
+(``GANCOND_RUNS`` on a path every worker sees, one torch thread per worker process) and send the
+runs there; ``book/reproduce.md`` shows it, SLURM included (dask-jobqueue):
+
+    python tools/train_book_arms.py --campaign full --scheduler tcp://head-node:8786
 """
 
 from __future__ import annotations
@@ -46,14 +52,28 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--export", action="store_true", help="after training, write results/<dataset>-<scale>")
+    ap.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="a dask.distributed scheduler (e.g. tcp://host:8786) whose workers train the runs; "
+                         "the run store ($GANCOND_RUNS) must be a path every worker shares")
     a = ap.parse_args()
     arms = tuple(x for x in a.arms.split(",") if x)
     if a.campaign:
         c = CAMPAIGNS[a.campaign]
         a.scale, a.dataset, a.second, arms = c["scale"], c["dataset"], c["second"], c["arms"]
     t0 = time.time()
-    out, _, _ = load_arms(dataset=a.dataset, scale=a.scale, recipe=a.recipe, second_recipe=a.second or None,
-                          device=a.device, workers=a.workers, arms=arms)
+    client = executor = None
+    if a.scheduler:
+        from distributed import Client
+
+        client = Client(a.scheduler)
+        executor = client.get_executor()
+        print(f"sending the runs to {a.scheduler}: {len(client.scheduler_info()['workers'])} worker(s)", flush=True)
+    try:
+        out, _, _ = load_arms(dataset=a.dataset, scale=a.scale, recipe=a.recipe, second_recipe=a.second or None,
+                              device=a.device, workers=a.workers, arms=arms, executor=executor)
+    finally:
+        if client is not None:
+            client.close()
     for recipe, arm in out.items():
         print(recipe, {k: len(v) for k, v in arm.named().items()}, "band:", arm.band and
               (arm.band["lambda_min"], arm.band["lambda_max"]))

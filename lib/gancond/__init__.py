@@ -23,6 +23,7 @@ Modules, by layer (a module imports only from modules above it in this list):
 - ``models``      DCGAN generator / discriminator for 28x28x1, 32x32x3, 48x48x3
 - ``resnet``      the WGAN-GP reference's conditional ResNet generator and critic
 - ``jacobian``    per-z Jacobians J_z, singular values, log-condition numbers (pure math)
+- ``measures``    conditioning measures that survive a singular J_z: log κ½, effective rank (App. A; pure math)
 - ``clamping``    the Jacobian Clamping penalty of Algorithm 1 (pure math)
 - ``runs``        the content-addressed run store
 - ``loop``        the training loop the trainers share (resume, cadence, clocks, tables)
@@ -47,11 +48,13 @@ above the trainers:
 - ``plots``       the figure style and the paper's panel layouts
 - ``chapter``     what every chapter starts with (thread cap, plot style, settings line, data note), "mean ± sd"
 - ``claims``      the paper's claims, judged on this build's runs
+- ``appendix_a``  the rules for Appendix A's measures and for partly resolved rungs (issue 27)
 - ``collapse``    what a generator does on random z: collapse onto the copied 4, scores (B.1)
 - ``speedup``     Fig. 7's measurements: the WGAN-GP settings' scores, collapses and times to a score
 - ``arms``        the GAN arms chapters 1-4 share, and what chapters 1-2 compute from them
 - ``bundles``     completed runs exported to results/ and read back (paper-scale evidence)
-- ``resolution``  whether a run's final log κ is a measurement or float32's floor (float64 check)
+- ``provenance``  what decides a run's numbers besides its config: scorer weights, CPU capability
+- ``resolution``  whether a run's final log κ is a measurement or float32's floor (float64 check); the per-z rule
 - ``reach``       the reach ladder: each claim's statistic on every rung (book, long, wide, CIFAR-10)
 """
 

@@ -61,7 +61,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["MIN_COMMON_Z", "Summary", "summarize", "directional", "split_claim", "rho_fd_claim", "rho_score_claim",
-           "overlap_claim", "r_claim", "APPENDIX_A_CLAIM", "appendix_a_verdict"]
+           "overlap_claim", "r_claim", "APPENDIX_A_CLAIM", "appendix_a_verdict", "MeasureRanking", "judge_measure",
+           "record_measure", "record_prediction", "clamp_claim", "record_clamped_measure", "measure_table"]
 
 #: the smallest share of the evaluation z at which every run of a statistic must be resolved
 MIN_COMMON_Z = 0.5
@@ -153,3 +154,156 @@ def appendix_a_verdict(intervals) -> str:
     if "contradicted" in words:
         return "contradicted"
     return "reproduced" if all(w == "reproduced" for w in words) else "not reproduced"
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules above applied to one recipe's runs (wired after the rules commit; same rules).
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureRanking:
+    """C1–C3 for one Appendix-A measure over the unclamped runs of one recipe."""
+
+    measure: str  # key of gancond.measures.MEASURES
+    summary: Summary  # each run's mean over Z*
+    clusters: object | None  # gancond.analysis.Clusters of the summaries (None: not tested)
+    rho_fd: object | None  # Spearman ρ(s·m, Fréchet distance), gancond.analysis.Correlation
+    rho_score: object | None  # Spearman ρ(s·m, score)
+    overlap: object | None  # gancond.claims.Overlap, the k best-conditioned by m among the k best-scoring
+    r_modes: object | None  # Pearson r(s·m, least-sampled count) (None: no counts or too few runs)
+    scorer_why: str = ""  # why scores cannot be compared (gancond.provenance)
+
+    @property
+    def label(self) -> str:
+        from .measures import MEASURES
+
+        return MEASURES[self.measure][1]
+
+    @property
+    def intervals(self):
+        """((low, high) of ρ with FD, (low, high) of ρ with score), or None (for :func:`appendix_a_verdict`)."""
+        if self.rho_fd is None or self.rho_score is None or self.scorer_why:
+            return None
+        return (self.rho_fd.low, self.rho_fd.high), (self.rho_score.low, self.rho_score.high)
+
+
+def judge_measure(measure: str, summary: Summary, fd, score, least=None, scorer_why: str = "") -> MeasureRanking:
+    """Apply C1–C3 to ``measure``'s per-run summaries (``summary``, from the per-z rule) with the
+    runs' final Fréchet distances and scores (n,), and least-sampled counts (n,) or None."""
+    from .analysis import rank_correlation, two_clusters
+    from .claims import MIN_RUNS, TOP_K, top_k_overlap
+    from .measures import MEASURES
+    from .modes import least_count_correlation
+
+    if not summary.tested:
+        return MeasureRanking(measure, summary, None, None, None, None, None, scorer_why)
+    sign = MEASURES[measure][0]
+    m = sign * summary.values  # grows with ill-conditioning
+    n = len(m)
+    cl = two_clusters(m)
+    enough = n >= MIN_RUNS
+    k = len(cl.low) if cl.split else TOP_K
+    ov = top_k_overlap(m, np.asarray(score, dtype=float), k, higher_is_better=True) if enough and 1 <= k < n else None
+    r = least_count_correlation(m, least) if least is not None else None
+    return MeasureRanking(measure, summary, cl, rank_correlation(m, fd) if enough else None,
+                          rank_correlation(m, score) if enough else None, ov, r, scorer_why)
+
+
+def _zn(s: Summary) -> str:
+    return "" if s.common.all() else f"; read at the {s.n_common} of {len(s.common)} z resolved in every run"
+
+
+def record_measure(checks, j: MeasureRanking, recipe: str, scale: str | None = None, modes: bool = False) -> None:
+    """Record C1 and C2 (and C3 with ``modes``) for one measure on ``checks`` (a gancond.report.Checks)."""
+    from .claims import MIN_RUNS
+
+    lab = j.label
+    claims = [split_claim(lab), rho_fd_claim(lab), rho_score_claim(lab), overlap_claim(lab)] if not modes else [r_claim(lab)]
+    if not j.summary.tested:
+        for c in claims:
+            checks.untested(c, j.summary.why, recipe, scale)
+        return
+    zn = _zn(j.summary)
+    if modes:
+        r = j.r_modes
+        if r is None or not np.isfinite(r.value) or j.scorer_why:
+            checks.untested(claims[0], j.scorer_why or "too few models or no class counts", recipe, scale)
+        else:
+            checks.verdict(directional(r.low, r.high, -1), claims[0], f"Pearson {r}{zn}", recipe, scale)
+        return
+    cl = j.clusters
+    n = len(j.summary.values)
+    if n < 4:
+        checks.untested(claims[0], f"{n} runs; two clusters of at least 2 need at least 4", recipe, scale)
+    else:
+        checks.claim(cl.split, claims[0], f"largest gap {cl.gap:.3g} vs within-group range {cl.spread:.3g}; groups of "
+                     f"{len(cl.low)} and {len(cl.high)}{zn}", recipe, scale)
+    if j.rho_fd is None or j.scorer_why:
+        for c in claims[1:]:
+            checks.untested(c, j.scorer_why or f"{n} runs; at least {MIN_RUNS} are needed", recipe, scale)
+        return
+    checks.verdict(directional(j.rho_fd.low, j.rho_fd.high, +1), claims[1], f"{j.rho_fd} (of s·m, s = sign){zn}",
+                   recipe, scale)
+    checks.verdict(directional(j.rho_score.low, j.rho_score.high, -1), claims[2], f"{j.rho_score}{zn}", recipe, scale)
+    if j.overlap is None:
+        checks.untested(claims[3], "k not defined", recipe, scale)
+    else:
+        checks.claim(j.overlap.reproduced, claims[3], str(j.overlap), recipe, scale)
+
+
+def record_prediction(checks, judged, recipe: str, scale: str | None = None) -> str:
+    """Appendix A's own prediction on one rung from its measures' judgements (``judged``: list of
+    :class:`MeasureRanking`); records it on ``checks`` and returns the verdict word."""
+    word = appendix_a_verdict([j.intervals for j in judged])
+    if word == "not tested":
+        why = "; ".join(j.scorer_why or j.summary.why or "too few runs" for j in judged if j.intervals is None)
+        checks.untested(APPENDIX_A_CLAIM, why or "no spectra stored", recipe, scale)
+    else:
+        detail = "; ".join(f"{j.label}: ρ with FD [{j.rho_fd.low:+.2f}, {j.rho_fd.high:+.2f}], with score "
+                           f"[{j.rho_score.low:+.2f}, {j.rho_score.high:+.2f}]" for j in judged)
+        checks.verdict(word, APPENDIX_A_CLAIM, detail, recipe, scale)
+    return word
+
+
+def clamp_claim(label: str, sign: int, arm: str) -> str:
+    return f"clamping ({arm}) {'lowers' if sign > 0 else 'raises'} the final {label} (Appendix A)"
+
+
+def record_clamped_measure(checks, measure: str, diff, summary: Summary, arm: str, recipe: str,
+                           scale: str | None = None) -> None:
+    """Chapter 2's manipulation check on an Appendix-A measure: clamped − unclamped difference of
+    the runs' means over Z* of both arms (``diff``: gancond.analysis.Difference, or None)."""
+    from .measures import MEASURES
+
+    sign, label = MEASURES[measure]
+    claim = clamp_claim(label, sign, arm)
+    if not summary.tested:
+        checks.untested(claim, summary.why, recipe, scale)
+    elif diff is None:
+        checks.untested(claim, "too few runs per arm", recipe, scale)
+    else:
+        checks.verdict(directional(diff.low, diff.high, -sign), claim, f"clamped − unclamped {diff}{_zn(summary)}",
+                       recipe, scale)
+
+
+def measure_table(judged: dict, where: str) -> "pd.DataFrame":
+    """One row per recipe and measure (``judged``: recipe -> list of :class:`MeasureRanking`, [] when
+    the runs store no spectra): the runs' final values, the z read, ρ with FD and score, top-k overlap."""
+    import pandas as pd
+
+    def show(x) -> str:
+        return "n/a" if x is None else str(x)
+
+    rows = []
+    for rc, js in judged.items():
+        for j in js:
+            v = j.summary.values
+            rows.append({"runs": where, "recipe": rc, "measure": j.label,
+                         "final values": f"{np.min(v):.2f}–{np.max(v):.2f}" if j.summary.tested else "not tested",
+                         "z read": f"{j.summary.n_common} of {len(j.summary.common)}",
+                         "ρ with Fréchet": show(j.rho_fd), "ρ with score": show(j.rho_score),
+                         "top-k overlap": show(j.overlap)})
+        if not js:
+            rows.append({"runs": where, "recipe": rc, "measure": "—", "final values": "no spectra stored"})
+    return pd.DataFrame(rows).fillna("")

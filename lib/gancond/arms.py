@@ -35,7 +35,8 @@ from .train import GANConfig, train_gans
 
 __all__ = ["Arms", "calibrated_band", "clamped", "train_arms", "load_arms", "finals", "PAPER_BAND", "judge_ranking",
            "ranking_table", "judge_clamping", "arm_table", "ranking_lines", "ranking_rows", "require_ranking_data",
-           "judge_arms", "clamping_line", "dose_points", "judge_dose_points", "clamping_rows", "require_clamping_data"]
+           "judge_arms", "clamping_line", "dose_points", "judge_dose_points", "clamping_rows", "require_clamping_data",
+           "judge_measures", "clamped_measures"]
 
 PAPER_BAND = (1.0, 20.0)  # λ_min, λ_max of Algorithm 1 in the paper
 
@@ -110,12 +111,13 @@ def _configs(exp: Experiment, band: dict | None, kinds=ARM_KINDS) -> dict[str, l
 
 
 def train_arms(main: Experiment, second: Experiment | None = None, store: RunStore | None = None, scorer=None,
-               progress: bool = True, workers: int | None = None, root=None, arms=ARM_KINDS) -> dict[str, Arms]:
+               progress: bool = True, workers: int | None = None, root=None, arms=ARM_KINDS,
+               executor=None) -> dict[str, Arms]:
     """Train (or load) every arm; returns recipe -> :class:`Arms` (the main recipe first).
 
     ``main`` gets the unclamped arm and the clamped ``arms`` (:data:`ARM_KINDS`), ``second``
-    (another recipe, or None) the unclamped and paper-λ ones. ``workers`` as in
-    :func:`gancond.train.train_gans`.
+    (another recipe, or None) the unclamped and paper-λ ones. ``workers`` and ``executor`` (any
+    ``concurrent.futures.Executor``, e.g. a dask.distributed client's) as in :func:`gancond.train.train_gans`.
     """
     if second is not None and second.base.recipe == main.base.recipe:
         raise ValueError(f"the second reading must use another recipe than {main.base.recipe!r}")
@@ -123,7 +125,8 @@ def train_arms(main: Experiment, second: Experiment | None = None, store: RunSto
     if unknown:
         raise ValueError(f"arms must be among {ARM_KINDS}, got {sorted(unknown)}")
     store = store or RunStore()
-    kw = dict(store=store, scorer=scorer, device=main.device, progress=progress, workers=workers, root=root)
+    kw = dict(store=store, scorer=scorer, device=main.device, progress=progress, workers=workers, root=root,
+              executor=executor)
     plain = train_gans(main.configs(clamp=False), **kw)
     band = calibrated_band(plain)
     jobs: list[tuple[str, object, GANConfig]] = []
@@ -151,12 +154,13 @@ def finals(runs: list[Run], column: str) -> np.ndarray:
 def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan", second_recipe: str | None = "radford",
               seed: int = 0, device: str = "auto", workers: int | None = None, eps: float = 1.0,
               q_mode: str = "per_sample", store: RunStore | None = None, progress: bool = True, arms=ARM_KINDS,
-              **overrides):
+              executor=None, **overrides):
     """What chapters 1–4 start with: validate their parameters, build the experiments, make the
     scorer and train (or load) every arm. Returns ``(arms, scorer, store)``, ``arms`` as in
     :func:`train_arms` (the argument ``arms``: which clamped arms the main recipe gets).
     ``overrides`` (``runs``, ``steps``, ``width``, ...) apply to the main recipe; the second
-    keeps its scale's preset. Used by chapters 1, 2, 3 and 4, and the campaigns.
+    keeps its scale's preset. ``executor``: where the runs train (:func:`train_arms`; None: local
+    worker processes). Used by chapters 1, 2, 3 and 4, and the campaigns.
     """
     from .scores import make_scorer
 
@@ -172,7 +176,8 @@ def load_arms(dataset: str = "mnist", scale: str = "book", recipe: str = "tfgan"
                                 q_mode=q_mode)
     store = store or RunStore()
     scorer = make_scorer(dataset, store=store, device=main.device, **main.scorer_kwargs())
-    return train_arms(main, second, store, scorer, progress=progress, workers=workers, arms=arms), scorer, store
+    return (train_arms(main, second, store, scorer, progress=progress, workers=workers, arms=arms, executor=executor),
+            scorer, store)
 
 
 def _finals3(runs: list[Run]) -> dict[str, np.ndarray]:
@@ -181,14 +186,16 @@ def _finals3(runs: list[Run]) -> dict[str, np.ndarray]:
 
 def judge_ranking(a: Arms):
     """Chapter 1's statistics for the unclamped runs of one recipe (:func:`gancond.claims.judge_ranking`),
-    with the resolution of their final log κ (:func:`gancond.resolution.unresolved_why`)."""
+    their log κ read by the per-z rule (:func:`gancond.resolution.kappa_summary`) and their scores
+    by one scorer (:func:`gancond.provenance.one_scorer_why`)."""
     from .claims import judge_ranking as judge
-    from .resolution import unresolved_why
+    from .provenance import one_scorer_why
+    from .resolution import kappa_summary, kappa_trajectories, z_note
 
-    ms = [r.read_table("metrics") for r in a.plain]
-    traj = np.stack([m["mean_log_cond"].to_numpy() for m in ms])
-    return judge(ms[0]["step"].to_numpy(), traj, finals(a.plain, "frechet"), finals(a.plain, "score"),
-                 unresolved_why(a.plain))
+    s = kappa_summary(a.plain)
+    steps, traj = kappa_trajectories(a.plain, s.common if s.tested else np.ones_like(s.common))
+    return judge(steps, traj, finals(a.plain, "frechet"), finals(a.plain, "score"), s.why,
+                 scorer_why=one_scorer_why(a.plain), z_note=z_note(s))
 
 
 def ranking_table(a: Arms, v) -> "pd.DataFrame":
@@ -209,14 +216,27 @@ def ranking_table(a: Arms, v) -> "pd.DataFrame":
 def judge_clamping(a: Arms, clusters) -> dict:
     """Chapter 2's statistics for each clamped arm of ``a`` (paper λ, calibrated λ if any) against
     its unclamped runs: arm label -> :class:`gancond.claims.Clamping`. ``clusters``: the split of
-    the unclamped runs' final mean log κ (:func:`gancond.analysis.two_clusters`)."""
+    the unclamped runs' final mean log κ (:func:`gancond.analysis.two_clusters`). Log κ follows the
+    per-z rule over both arms together (:func:`gancond.resolution.kappa_summary`): when some z are
+    unresolved, both arms are read at the z resolved in all their runs and the split is redrawn
+    there; the Fréchet distances and scores need one scorer (:func:`gancond.provenance.one_scorer_why`)."""
+    from .analysis import two_clusters
+    from .claims import MIN_GAP
     from .claims import judge_clamping as judge
-    from .resolution import unresolved_why
+    from .provenance import one_scorer_why
+    from .resolution import kappa_summary
 
     plain = _finals3(a.plain)
     arms = ([("paper λ", a.paper)] if a.paper else []) + ([("calibrated λ", a.calibrated)] if a.calibrated else [])
-    why = unresolved_why(a.plain) if arms else ""
-    return {arm: judge(plain, _finals3(rs), clusters, why) for arm, rs in arms}
+    out = {}
+    for arm, rs in arms:
+        s = kappa_summary(a.plain + rs)
+        p, c, cl = dict(plain), _finals3(rs), clusters
+        if s.tested and not s.common.all():
+            p["log_cond"], c["log_cond"] = s.values[:len(a.plain)], s.values[len(a.plain):]
+            cl = two_clusters(p["log_cond"], min_gap=MIN_GAP)
+        out[arm] = judge(p, c, cl, s.why, scorer_why=one_scorer_why(a.plain + rs))
+    return out
 
 
 def arm_table(arms: dict, splits: dict) -> "pd.DataFrame":
@@ -312,7 +332,13 @@ def judge_arms(arms: dict) -> tuple[dict, dict]:
 
     from .claims import MIN_GAP
 
-    splits = {rc: two_clusters(finals(a.plain, "mean_log_cond"), min_gap=MIN_GAP) for rc, a in arms.items()}
+    from .resolution import kappa_summary
+
+    def split(a: Arms):
+        s = kappa_summary(a.plain)  # the per-z rule; an untested κ keeps the logged means (shown, not judged)
+        return two_clusters(s.values if s.tested else finals(a.plain, "mean_log_cond"), min_gap=MIN_GAP)
+
+    splits = {rc: split(a) for rc, a in arms.items()}
     judged = {(rc, arm): c for rc, a in arms.items() for arm, c in judge_clamping(a, splits[rc]).items()}
     return splits, judged
 
@@ -390,3 +416,43 @@ def require_clamping_data(checks, arms: dict, recipe: str) -> None:
     checks.require(0 <= band["lambda_min"] < band["lambda_max"], "the calibrated band is a valid band")
     checks.require(all(r.config["lambda_max"] == band["lambda_max"] for r in arms[recipe].calibrated),
                    "the calibrated arm uses the calibrated band")
+
+
+# --------------------------------------------------------------------------- Appendix-A measures (issue 27)
+def judge_measures(a: Arms, least=None) -> list:
+    """C1–C3 of :mod:`gancond.appendix_a` for each Appendix-A measure over ``a``'s unclamped runs
+    (their stored spectra; ``least``: least-sampled counts (n,) for C3); [] when a run stores no
+    spectra (trained before issue 27, its generator gone)."""
+    from .appendix_a import judge_measure
+    from .measures import MEASURES
+    from .provenance import one_scorer_why
+    from .resolution import measure_summary
+
+    out = []
+    for m in MEASURES:
+        s = measure_summary(a.plain, m)
+        if s is None:
+            return []
+        out.append(judge_measure(m, s, finals(a.plain, "frechet"), finals(a.plain, "score"), least,
+                                 one_scorer_why(a.plain)))
+    return out
+
+
+def clamped_measures(a: Arms) -> list[tuple[str, str, object, object]]:
+    """Per clamped arm of ``a`` and Appendix-A measure: (arm, measure, clamped − unclamped
+    :class:`gancond.analysis.Difference` or None, the Summary over both arms); [] without spectra."""
+    from .analysis import mean_difference
+    from .claims import MIN_RUNS
+    from .measures import MEASURES
+    from .resolution import measure_summary
+
+    out = []
+    for arm, rs in ([("paper λ", a.paper)] if a.paper else []) + ([("calibrated λ", a.calibrated)] if a.calibrated else []):
+        for m in MEASURES:
+            s = measure_summary(a.plain + rs, m)
+            if s is None:
+                return []
+            n = len(a.plain)
+            ok = s.tested and min(n, len(rs)) >= MIN_RUNS
+            out.append((arm, m, mean_difference(s.values[:n], s.values[n:]) if ok else None, s))
+    return out

@@ -69,6 +69,7 @@ def _run_files(run: Run, weights: bool) -> list[Path]:
 
 def _label(runs: list[Run], scale: str) -> dict:
     from . import __version__
+    from .provenance import cpu_capability, scorer_key
 
     man = [r.manifest() for r in runs]
     finished = sorted(m.get("finished", "") for m in man)
@@ -76,6 +77,8 @@ def _label(runs: list[Run], scale: str) -> dict:
             "trained": finished[-1][:10] if finished and finished[-1] else "?",
             "gancond_versions": sorted({m.get("gancond_version", "?") for m in man}),
             "torch_versions": sorted({m.get("torch_version", "?") for m in man}),
+            "scorers": sorted({scorer_key(r) for r in runs}),
+            "cpu_capabilities": sorted({cpu_capability(r) for r in runs}),
             "exported": time.strftime("%Y-%m-%d"), "exported_by": __version__}
 
 
@@ -102,6 +105,11 @@ def export_arms(arms: dict, dest: str | os.PathLike, weights: bool = False) -> P
     unfinished = [r.id for r in runs if not r.complete]
     if unfinished:
         raise BundleError(f"runs not complete, cannot bundle: {unfinished}")
+    from .provenance import one_scorer_why
+
+    mixed = one_scorer_why(runs)
+    if mixed:  # issue 28: one rung, one ruler
+        raise BundleError(f"these runs cannot be one rung: {mixed} (nothing was written)")
     scales = {d["experiment"]["scale"]["name"] for d in arms_doc.values()}
     tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -117,6 +125,14 @@ def export_arms(arms: dict, dest: str | os.PathLike, weights: bool = False) -> P
 
             rel = Path(r.kind) / r.id / "precision.csv"
             precision_table(r).to_csv(tmp / rel, index=False)
+            hashes[str(rel)] = _sha(tmp / rel)
+        if r.kind == "gan" and not r.has("spectra") and (r.path / "ckpt" / "final.json").exists():
+            from .train import fixed_latents, load_generator, spectra_frame  # issue 27: any measure, without G
+
+            c = r.config
+            rel = Path(r.kind) / r.id / "spectra.csv"
+            z = fixed_latents(c["z_dim"], c["n_eval_z"], c["eval_seed"], 0)
+            spectra_frame(load_generator(r), z).to_csv(tmp / rel, index=False)
             hashes[str(rel)] = _sha(tmp / rel)
     doc = {"format": FORMAT, "name": dest.name, "label": _label(runs, "/".join(sorted(scales))), "arms": arms_doc,
            "files": hashes}
@@ -140,10 +156,17 @@ class Bundle:
 
     @property
     def label(self) -> str:
-        """One line: scale, device, when trained, library version."""
+        """One line: scale, device, when trained, library version, scorer and CPU capability
+        (the last two recorded since issue 28; older bundles say "unpinned classifier")."""
         lb = self.doc["label"]
-        return (f"{lb['scale']} scale, trained on {', '.join(lb['devices'])} ({lb['trained']}), "
-                f"gancond {', '.join(lb['gancond_versions'])}, torch {', '.join(lb['torch_versions'])}")
+        scorers = lb.get("scorers")
+        scorer = ("pinned scorer " + ", ".join(k.split(":", 1)[1][:12] for k in scorers)
+                  if scorers and all(k.startswith("sha256:") for k in scorers) else
+                  "scored by an unpinned classifier" if not scorers or any(k.startswith("unpinned:") for k in scorers)
+                  else ", ".join(scorers))
+        caps = ", ".join(lb.get("cpu_capabilities") or ["CPU capability unrecorded"])
+        return (f"{lb['scale']} scale, trained on {', '.join(lb['devices'])} ({lb['trained']}, {caps}), "
+                f"gancond {', '.join(lb['gancond_versions'])}, torch {', '.join(lb['torch_versions'])}, {scorer}")
 
     def run(self, run_id: str) -> Run:
         kind = run_id.rsplit("-", 1)[0]
@@ -229,5 +252,9 @@ def bundle_note(bundle: Bundle | None, dataset: str, scale: str) -> str:
     """One Markdown line for a chapter: the bundle's name and label, or how to make the missing one."""
     if bundle is not None:
         return f"**Bundle `{bundle.path.name}`**: {bundle.label}."
+    if scale in ("long", "wide", "full"):  # the campaigns of tools/train_book_arms.py
+        return (f"*No `{scale}`-scale bundle for {dataset} in `results/` yet.* To make one (on a CPU, in the "
+                f"background): `python tools/train_book_arms.py --campaign {scale} --export`, then commit "
+                f"`results/{dataset}-{scale}`.")
     return (f"*No `{scale or '(none)'}`-scale bundle for {dataset} in `results/` yet.* To make one on a GPU: "
             f"`python tools/bundle.py export --scale paper --dataset {dataset}`, then commit `results/{dataset}-paper`.")

@@ -375,9 +375,10 @@ class Modes:
     n: int  # models
     n_zero: int  # models with no sample of their least-sampled class
     unresolved: str = ""  # why the final log κ is not a measurement (gancond.resolution); "" when it is
+    scorer_why: str = ""  # why the models' class counts cannot be compared (gancond.provenance)
 
 
-def judge_modes(log_cond, least_count, unresolved: str = "") -> Modes:
+def judge_modes(log_cond, least_count, unresolved: str = "", scorer_why: str = "") -> Modes:
     """Apply chapter 4's rule. log_cond (n,) final mean log κ of the unclamped models; least_count
     (n,) the samples of each model's least-sampled class (:func:`gancond.modes.classify`);
     ``unresolved``: why log_cond is not a measurement (:func:`gancond.resolution.unresolved_why`),
@@ -387,25 +388,25 @@ def judge_modes(log_cond, least_count, unresolved: str = "") -> Modes:
     lc, least = np.asarray(log_cond, dtype=float), np.asarray(least_count)
     if lc.shape != least.shape or lc.ndim != 1:
         raise ValueError(f"log_cond and least_count must be 1-D of one length, got {lc.shape} and {least.shape}")
-    return Modes(least_count_correlation(lc, least), len(lc), int((least == 0).sum()), unresolved)
+    return Modes(least_count_correlation(lc, least), len(lc), int((least == 0).sum()), unresolved, scorer_why)
 
 
-def record_modes(checks, j: Modes, recipe: str) -> None:
+def record_modes(checks, j: Modes, recipe: str, scale: str | None = None) -> None:
     """Chapter 4's paper claims for one recipe: the correlation is reproduced when its bootstrap
     interval lies below 0; empty least-sampled classes are counted over at least
     :data:`MIN_ZERO_MODELS` models."""
     from .modes import describe
 
-    if j.unresolved:
-        checks.untested(MODES_CLAIM, j.unresolved, recipe)
+    if j.unresolved or j.scorer_why:
+        checks.untested(MODES_CLAIM, j.unresolved or j.scorer_why, recipe, scale)
     elif j.r is not None and np.isfinite(j.r.value):
-        judge_sized(checks, j.r.low, j.r.high, EFFECTS["r_modes"], MODES_CLAIM, str(j.r), recipe)
+        judge_sized(checks, j.r.low, j.r.high, EFFECTS["r_modes"], MODES_CLAIM, str(j.r), recipe, scale)
     else:
-        checks.untested(MODES_CLAIM, describe(j.r), recipe)
+        checks.untested(MODES_CLAIM, describe(j.r), recipe, scale)
     if j.n >= MIN_ZERO_MODELS:
-        checks.claim(j.n_zero > 0, ZERO_CLAIM, f"{j.n_zero} of {j.n}", recipe)
+        checks.claim(j.n_zero > 0, ZERO_CLAIM, f"{j.n_zero} of {j.n}", recipe, scale)
     else:
-        checks.untested(ZERO_CLAIM, f"{j.n} unclamped models; at least {MIN_ZERO_MODELS} are needed", recipe)
+        checks.untested(ZERO_CLAIM, f"{j.n} unclamped models; at least {MIN_ZERO_MODELS} are needed", recipe, scale)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,17 +429,22 @@ class Ranking:
     early: np.ndarray  # (n_runs,) early_fraction of each run
     rise: np.ndarray  # (n_runs,) peak minus initial mean log κ
     unresolved: str = ""  # why the final log κ cannot rank these runs (gancond.resolution); "" when it can
+    scorer_why: str = ""  # why their scores cannot be compared (gancond.provenance); "" when they can
+    z_note: str = ""  # which z the log κ was read at when not all (the per-z rule of gancond.appendix_a)
 
     @property
     def k(self) -> int:
         return self.overlap.k if self.overlap else 0
 
 
-def judge_ranking(steps, trajectories, fd, score, unresolved: str = "") -> Ranking:
-    """Apply chapter 1's rules. steps (n_evals,); trajectories (n_runs, n_evals) mean log κ;
-    fd, score (n_runs,) final Fréchet distance and score; ``unresolved``: why the final log κ
-    is not a measurement (:func:`gancond.resolution.unresolved_why`), "" when it is: then every
-    claim of :func:`record_ranking` is not tested."""
+def judge_ranking(steps, trajectories, fd, score, unresolved: str = "", scorer_why: str = "",
+                  z_note: str = "") -> Ranking:
+    """Apply chapter 1's rules. steps (n_evals,); trajectories (n_runs, n_evals) mean log κ (over
+    the z the per-z rule reads); fd, score (n_runs,) final Fréchet distance and score;
+    ``unresolved``: why the final log κ is not a measurement (:func:`gancond.resolution.unresolved_why`),
+    "" when it is: then every claim of :func:`record_ranking` is not tested; ``scorer_why``: why
+    the scores cannot be compared (:func:`gancond.provenance.one_scorer_why`): then the claims on
+    them are not tested; ``z_note``: which z log κ was read at (printed with the verdicts)."""
     from .analysis import rank_correlation, two_clusters
 
     t = np.asarray(trajectories, dtype=float)
@@ -457,6 +463,8 @@ def judge_ranking(steps, trajectories, fd, score, unresolved: str = "") -> Ranki
         np.array([early_fraction(steps, row) for row in t]),
         t.max(axis=1) - t[:, 0],
         unresolved,
+        scorer_why,
+        z_note,
     )
 
 
@@ -478,11 +486,12 @@ def record_ranking(checks, r: Ranking, recipe: str, n_runs: int, scale: str | No
         for c in (EARLY_CLAIM, SPLIT_CLAIM, CHANGE_CLAIM, RHO_FD_CLAIM, RHO_SCORE_CLAIM, OVERLAP_CLAIM):
             checks.untested(c, r.unresolved, recipe, scale)
         return
+    zn = f"; {r.z_note}" if r.z_note else ""
     med = float(np.median(r.early))
     checks.claim(med <= EARLY_FRACTION and r.rise.min() > MIN_RISE, EARLY_CLAIM,
                  f"mean log κ reaches {EARLY_LEVEL:.0%} of its final value at {med:.0%} of training "
                  f"(median run; range {r.early.min():.0%}–{r.early.max():.0%}); it rose by "
-                 f"{r.rise.min():.1f}–{r.rise.max():.1f} above initialisation", recipe, scale)
+                 f"{r.rise.min():.1f}–{r.rise.max():.1f} above initialisation{zn}", recipe, scale)
     cl = r.clusters
     SPLIT, CHANGE = SPLIT_CLAIM, CHANGE_CLAIM
     if n_runs < 4:  # two groups of at least 2 runs each
@@ -491,18 +500,18 @@ def record_ranking(checks, r: Ranking, recipe: str, n_runs: int, scale: str | No
     else:
         checks.claim(cl.split, SPLIT, f"largest gap {cl.gap:.2f} at {cl.threshold:.2f} vs within-group range "
                      f"{cl.spread:.2f} (and the required {MIN_GAP:.1f}, half of Fig. 1's); groups of {len(cl.low)} "
-                     f"and {len(cl.high)}", recipe, scale)
+                     f"and {len(cl.high)}{zn}", recipe, scale)
         if cl.split:
             checks.claim(len(r.changes) > 0, CHANGE,
                          f"{len(r.changes)} of {n_runs} runs changed side between mid-training and the end", recipe, scale)
         else:
             checks.untested(CHANGE, "the runs did not split", recipe, scale)
-    if r.rho_fd is None:
+    if r.rho_fd is None or r.scorer_why:
         for c in (RHO_FD_CLAIM, RHO_SCORE_CLAIM, OVERLAP_CLAIM):
-            checks.untested(c, f"{n_runs} runs; at least {MIN_RUNS} are needed", recipe, scale)
+            checks.untested(c, r.scorer_why or f"{n_runs} runs; at least {MIN_RUNS} are needed", recipe, scale)
         return
     for key, rho, claim in (("rho_fd", r.rho_fd, RHO_FD_CLAIM), ("rho_score", r.rho_score, RHO_SCORE_CLAIM)):
-        judge_sized(checks, rho.low, rho.high, EFFECTS[key], claim, str(rho), recipe, scale)
+        judge_sized(checks, rho.low, rho.high, EFFECTS[key], claim, str(rho) + zn, recipe, scale)
     if r.overlap is None:
         checks.untested(OVERLAP_CLAIM, "k not defined", recipe, scale)
     else:
@@ -527,12 +536,14 @@ class Clamping:
     good: tuple[float, float, float] | None = None  # share of clamped runs in the good cluster (value, low, high); no split: None
     good_null: float | None = None  # the unclamped runs' share in their good cluster
     unresolved: str = ""  # why the unclamped runs' final log κ is not a measurement (gancond.resolution)
+    scorer_why: str = ""  # why the two arms' scores cannot be compared (gancond.provenance)
 
 
-def judge_clamping(plain: dict, clamped: dict, clusters, unresolved: str = "") -> Clamping:
+def judge_clamping(plain: dict, clamped: dict, clusters, unresolved: str = "", scorer_why: str = "") -> Clamping:
     """plain, clamped: {"log_cond", "frechet", "score"} -> (n_runs,) final values; ``clusters``
     the split of the unclamped runs' final mean log κ (gancond.analysis.Clusters); ``unresolved``:
-    why that log κ is not a measurement (:func:`gancond.resolution.unresolved_why`), "" when it is."""
+    why that log κ is not a measurement (:func:`gancond.resolution.unresolved_why`), "" when it is;
+    ``scorer_why``: why the arms' scores cannot be compared (:func:`gancond.provenance.one_scorer_why`)."""
     from .analysis import mean_difference
 
     n = len(clamped["log_cond"])
@@ -556,7 +567,7 @@ def judge_clamping(plain: dict, clamped: dict, clusters, unresolved: str = "") -
         good_null = len(clusters.low) / len(plain["log_cond"])
     beat = share_interval(beat_median, plain["frechet"], clamped["frechet"]) if ok else None
     return Clamping(d["log_cond"], d["frechet"], d["score"], ratio("frechet"), ratio("score"), n_ill, n, reach,
-                    beat, good, good_null, unresolved)
+                    beat, good, good_null, unresolved, scorer_why)
 
 
 #: chapter 2's claim on the mean final Fréchet distance of one clamped arm (``.format(arm="calibrated λ")``)
@@ -581,14 +592,16 @@ def record_clamping(checks, c: Clamping, arm: str, recipe: str, scale: str | Non
     for claim, stat, rule in rows:
         if c.unresolved and claim == claim_lc:
             checks.untested(claim, c.unresolved, recipe, scale)
+        elif c.scorer_why and claim != claim_lc:
+            checks.untested(claim, c.scorer_why, recipe, scale)
         elif stat is None:
             checks.untested(claim, few if c.d_log_cond is None else "the unclamped runs have no spread", recipe, scale)
         else:
             what = "clamped − unclamped " if "spread" not in claim else "sd clamped / unclamped "
             checks.claim(rule(stat), claim, what + str(stat), recipe, scale)
     claim_beat = f"most clamped runs ({arm}) beat the unclamped median Fréchet distance (Fig. 5: 9 of 10)"
-    if c.beat is None:
-        checks.untested(claim_beat, few, recipe, scale)
+    if c.beat is None or c.scorer_why:
+        checks.untested(claim_beat, c.scorer_why or few, recipe, scale)
     else:
         v, lo, hi = c.beat
         judge_sized(checks, lo, hi, EFFECTS[f"beat_median_{dataset}"], claim_beat,
@@ -609,6 +622,9 @@ def record_clamping(checks, c: Clamping, arm: str, recipe: str, scale: str | Non
                 f"{c.n_ill} of {c.n} clamped runs end above the unclamped threshold; share in the good cluster "
                 f"{v:.0%} (95% bootstrap interval [{lo:.0%}, {hi:.0%}]; no effect: the unclamped runs' "
                 f"{c.good_null:.0%})", recipe, scale, fmt=".0%")
+    if c.scorer_why:
+        checks.untested(claim_reach, c.scorer_why, recipe, scale)
+        return
     fd_c, fd_g, sc_c, sc_g = c.reach
     checks.claim(fd_c <= fd_g and sc_c >= sc_g, claim_reach,
                  f"mean Fréchet distance {fd_c:.2f} vs {fd_g:.2f}, mean score {sc_c:.3f} vs {sc_g:.3f}", recipe, scale)

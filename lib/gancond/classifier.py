@@ -319,12 +319,12 @@ PINNED: dict[str, dict] = {
     },
     "cifar10": {
         "file": "cifar10-cnn.pt",
-        "sha256": "",
-        "test_accuracy": float("nan"),
+        "sha256": "a3902c34c1f31af922245ef85c9ef13d92cba34139b280128f4bf538765df97f",
+        "test_accuracy": 0.7927,
         "config": {"dataset": "cifar10", "channels": [32, 64, 128], "hidden": 256, "epochs": 10, "batch_size": 128,
                    "max_lr": 3e-3, "weight_decay": 0.0, "augment": True, "n_train": None, "seed": 0,
                    "data_source": "cifar10-jpeg (JPEG quality 75 copy of CIFAR-10)", "data_lossy": True},
-        "trained_on": "",
+        "trained_on": "torch 2.14.1, AVX512, 1 thread, 2026-12-08 (~10 min beside other work)",
     },
 }
 

@@ -24,7 +24,7 @@ whenever σ_1 > 0 (values below the tolerance move H by less than 1e-25).
 
 Shapes: ``sv`` is (B, n_z) singular values of J_z per z, each row in any order.
 
-Used by: :mod:`gancond.appendix_a` (the rules that judge them) and the chapters through it.
+Used by: chapters 1, 2, 4 and 7 (through :mod:`gancond.appendix_a`, the rules that judge them).
 """
 
 from __future__ import annotations

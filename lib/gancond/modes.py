@@ -40,7 +40,7 @@ from .train import MODE_Z_OFFSET, generate
 
 __all__ = ["N_CLASSES", "MIN_MODELS", "MIN_RUNS", "CHANCE_DRAWS", "Z_OFFSET", "uniform_least_counts", "Chance",
            "chance_baseline", "classify", "classify_runs", "split_conditions", "model_table", "best_worst",
-           "classifier_accuracy", "least_count_correlation", "describe", "Contrast", "contrast"]
+           "classifier_accuracy", "least_count_correlation", "describe", "Contrast", "contrast", "judge_unclamped"]
 
 N_CLASSES = 10  # classes of the MNIST classifier that labels the samples
 MIN_MODELS = 5  # fewest models for a correlation with a bootstrap interval (3 give mostly r = ±1 resamples)
@@ -205,3 +205,16 @@ def contrast(plain_least, clamped_least, min_runs: int = MIN_RUNS) -> Contrast:
         raise ValueError(f"least counts must be 1-D, got shapes {a.shape} and {b.shape}")
     d = mean_difference(a, b) if min(len(a), len(b)) >= min_runs else None
     return Contrast(int((a == 0).sum()), len(a), int((b == 0).sum()), len(b), d)
+
+
+def judge_unclamped(runs, least_count):
+    """Chapter 4's rule (:func:`gancond.claims.judge_modes`) on unclamped ``runs`` with their
+    least-sampled counts (n,): log κ read by the per-z rule (:func:`gancond.resolution.kappa_summary`),
+    class counts from one scorer (:func:`gancond.provenance.one_scorer_why`)."""
+    from .claims import judge_modes
+    from .provenance import one_scorer_why
+    from .resolution import kappa_summary
+
+    s = kappa_summary(runs)
+    lc = s.values if s.tested else np.array([r.read_table("metrics")["mean_log_cond"].iloc[-1] for r in runs])
+    return judge_modes(lc, np.asarray(least_count), s.why, one_scorer_why(runs))

@@ -57,13 +57,14 @@ from .analysis import mean_difference, rank_correlation, two_clusters
 from .arms import Arms, finals
 from .claims import EFFECTS, MIN_GAP, MIN_RUNS, judge_dose, three_way
 from .modes import least_count_correlation
-from .resolution import RESOLVED_NAT, final_precision, precision_table, unresolved_why
+from .resolution import RESOLVED_NAT, final_precision, kappa_summary, precision_table
 
-__all__ = ["RUNGS", "STATISTICS", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "precision_table", "final_precision", "rung_statistics", "reach_table",
+__all__ = ["RUNGS", "STATISTICS", "PREDICTIONS", "appendix_a_statistics", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "precision_table", "final_precision", "rung_statistics", "reach_table",
            "movement", "stat_text", "reach_paragraph"]
 
 #: rung name -> (dataset, scale) of its runs, in order of reach
-RUNGS = {"book": ("mnist", "book"), "long": ("mnist", "long"), "wide": ("mnist", "wide"), "cifar10": ("cifar10", "book")}
+RUNGS = {"book": ("mnist", "book"), "long": ("mnist", "long"), "wide": ("mnist", "wide"), "full": ("mnist", "full"),
+         "cifar10": ("cifar10", "book")}
 #: statistic key -> its label in the figure and the table
 STATISTICS = {
     "gap": "split gap of final log κ (nats)",
@@ -71,7 +72,12 @@ STATISTICS = {
     "r_modes": "r(final log κ, least-sampled count)",
     "d_fd": "Δ Fréchet distance, calibrated − unclamped",
     "dose": "dose ρ(λ_max, Fréchet distance)",
+    # issue 27, Appendix A's measures (rules in gancond.appendix_a): ρ(s·m, FD), s·m growing with ill-conditioning
+    "rho_fd_log_cond_half": "ρ(final log κ½, Fréchet distance)",
+    "rho_fd_effective_rank": "ρ(−effective rank, Fréchet distance)",
 }
+#: statistics with a verdict and no value of their own (in the table, not in the figure)
+PREDICTIONS = {"appendix_a": "Appendix A: other measures of conditioning go with quality"}
 #: the gap between Fig. 1's clusters (around 12–14 and 18–20 nats)
 PAPER_GAP = 4.0
 
@@ -109,19 +115,33 @@ def _two_way(ok: bool) -> str:
 
 
 def rung_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[Stat]:
-    """The statistics of :data:`STATISTICS` for one rung's main-recipe arms ``a``."""
-    lc, fd = finals(a.plain, "mean_log_cond"), finals(a.plain, "frechet")
+    """The statistics of :data:`STATISTICS` for one rung's main-recipe arms ``a``: log κ by the
+    per-z rule (:func:`gancond.resolution.kappa_summary`), Fréchet distances from one scorer
+    (:func:`gancond.provenance.one_scorer_why`), the Appendix-A measures where the runs store spectra."""
+    from .provenance import one_scorer_why
+
+    s = kappa_summary(a.plain)
+    lc = s.values if s.tested else finals(a.plain, "mean_log_cond")
+    fd = finals(a.plain, "frechet")
     n = len(lc)
     nan = float("nan")
     out = []
-    why = unresolved_why(a.plain)
-    if why:  # the resolution rule (module docstring): κ cannot rank these runs
-        out += [Stat(rung, key, nan, nan, nan, paper, 0.0, "not tested", n, why)
-                for key, paper in (("gap", PAPER_GAP), ("rho_fd", EFFECTS["rho_fd"].value))]
+    why = s.why
+    scorer_why = one_scorer_why([r for rs in a.named().values() for r in rs])
+    if why or scorer_why:  # the resolution rule (module docstring): κ cannot rank these runs; or scores cannot be compared
+        out += [Stat(rung, "gap", nan, nan, nan, PAPER_GAP, 0.0, "not tested", n, why)] if why else []
+        out += [Stat(rung, "rho_fd", nan, nan, nan, EFFECTS["rho_fd"].value, 0.0, "not tested", n, why or scorer_why)]
         if dataset == "mnist":
             out.append(Stat(rung, "r_modes", nan, nan, nan, EFFECTS["r_modes"].value, EFFECTS["r_modes"].null,
-                            "not tested", n, why))
-        return out + _kappa_free(rung, a, lc, fd, n)
+                            "not tested", n, why or scorer_why))
+        if not why:
+            cl = two_clusters(lc, min_gap=MIN_GAP)
+            out.insert(0, Stat(rung, "gap", cl.gap, nan, nan, PAPER_GAP, 0.0,
+                               _two_way(cl.split) if n >= 4 else "not tested", n))
+        if scorer_why:
+            return out + [Stat(rung, k, nan, nan, nan, None, 0.0, "not tested", n, scorer_why) for k in ("d_fd", "dose")] \
+                + appendix_a_statistics(rung, a, dataset)
+        return out + _kappa_free(rung, a, lc, fd, n) + appendix_a_statistics(rung, a, dataset)
     cl = two_clusters(lc, min_gap=MIN_GAP)
     out.append(Stat(rung, "gap", cl.gap, nan, nan, PAPER_GAP, 0.0, _two_way(cl.split) if n >= 4 else "not tested", n))
     if n >= MIN_RUNS:
@@ -140,7 +160,7 @@ def rung_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[Stat]:
             out.append(Stat(rung, "r_modes", nan, nan, nan, e.value, e.null, "not tested", n))
         else:
             out.append(Stat(rung, "r_modes", r.value, r.low, r.high, e.value, e.null, three_way(r.low, r.high, e), n))
-    return out + _kappa_free(rung, a, lc, fd, n)
+    return out + _kappa_free(rung, a, lc, fd, n) + appendix_a_statistics(rung, a, dataset)
 
 
 def _kappa_free(rung: str, a: Arms, lc: np.ndarray, fd: np.ndarray, n: int) -> list[Stat]:
@@ -162,6 +182,33 @@ def _kappa_free(rung: str, a: Arms, lc: np.ndarray, fd: np.ndarray, n: int) -> l
     else:
         out.append(Stat(rung, "dose", rho.value, rho.low, rho.high, None, 0.0, _two_way(rho.low > 0), len(dose)))
     return out
+
+
+def appendix_a_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[Stat]:
+    """Appendix A's measures on one rung (:mod:`gancond.appendix_a`): ρ(s·m, Fréchet distance) per
+    measure (direction only: reproduced / not reproduced / contradicted) and the prediction that
+    they go with quality (``appendix_a``); "not tested" with the reason where the runs store no spectra."""
+    from .appendix_a import appendix_a_verdict, directional
+    from .arms import judge_measures
+
+    nan = float("nan")
+    n = len(a.plain)
+    judged = judge_measures(a)
+    if not judged:
+        why = "no spectra stored (trained before issue 27; its generators are not kept)"
+        return [Stat(rung, k, nan, nan, nan, None, 0.0, "not tested", n, why)
+                for k in ("rho_fd_log_cond_half", "rho_fd_effective_rank", "appendix_a")]
+    out = []
+    for j in judged:
+        key = f"rho_fd_{j.measure}"
+        if j.rho_fd is None or j.scorer_why or not np.isfinite(j.rho_fd.value):
+            out.append(Stat(rung, key, nan, nan, nan, None, 0.0, "not tested", n, j.scorer_why or j.summary.why))
+        else:
+            out.append(Stat(rung, key, j.rho_fd.value, j.rho_fd.low, j.rho_fd.high, None, 0.0,
+                            directional(j.rho_fd.low, j.rho_fd.high, +1), n))
+    word = appendix_a_verdict([j.intervals for j in judged])
+    why = "" if word != "not tested" else "; ".join(j.scorer_why or j.summary.why or "too few runs" for j in judged)
+    return out + [Stat(rung, "appendix_a", nan, nan, nan, None, 0.0, word, n, why)]
 
 
 def reach_table(rungs: dict[str, tuple[Arms, str]]) -> pd.DataFrame:

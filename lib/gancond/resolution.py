@@ -15,10 +15,13 @@ every evaluated z within :data:`RESOLVED_NAT`. The gap comes from the run's ``pr
 (written by the trainer when a run ends, :func:`gancond.train.precision_frame`, and carried by
 every bundle) or, for runs trained before that table existed, from its final generator.
 
-A statistic that reads the level of log κ of unclamped runs (the split, ρ with the scores, the
-missing-modes r, when M_z becomes ill-conditioned, how much clamping lowers κ, which cluster a
-clamped run lands in) is *not tested* on runs with an unresolved member; the reason is
-:func:`unresolved_why`.
+A statistic that reads the level of log κ (the split, ρ with the scores, the missing-modes r,
+when M_z becomes ill-conditioned, how much clamping lowers κ, which cluster a clamped run lands
+in) follows the per-z rule of :mod:`gancond.appendix_a` (issue 27, replacing the earlier rule
+that one unresolved z in one run left the whole rung untested): :func:`kappa_summary` reads
+each run's final log κ(M_z) at Z*, the z resolved in every run of the statistic, and the
+statistic is *not tested* when Z* holds fewer than half of the evaluation z (the reason is
+:func:`unresolved_why`). With every z resolved, the values are the runs' logged means, bit for bit.
 
 Used by: chapters 1, 2, 4 and 7 (through :mod:`gancond.arms` and :mod:`gancond.reach`).
 """
@@ -30,7 +33,8 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["RESOLVED_NAT", "precision_table", "final_precision", "unresolved_z", "unresolved_why", "resolution_table"]
+__all__ = ["RESOLVED_NAT", "precision_table", "final_precision", "unresolved_z", "unresolved_why", "resolution_table",
+           "final_per_z", "kappa_summary", "kappa_trajectories", "z_note", "final_spectra", "measure_summary"]
 
 #: a run's final mean log κ is a measurement when float32 and float64 agree this closely at
 #: every evaluation z (nats). Measured 2026-12-03 with tools/precision_check.py: at most 0.011
@@ -91,12 +95,100 @@ def resolution_table(arms: dict[str, dict[str, list]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["rung", "arm", "runs", "unresolved runs", "unresolved z per run"])
 
 
-def unresolved_why(runs) -> str:
-    """Why log κ cannot rank ``runs`` (unclamped runs of one arm), or "" when every run whose
-    precision is known is resolved (:data:`RESOLVED_NAT`); runs with no precision count as resolved."""
-    gaps = [final_precision(r) for r in runs]
-    bad = sum(g is not None and not g < RESOLVED_NAT for g in gaps)
-    if not bad:
+def final_per_z(run) -> tuple[np.ndarray, np.ndarray]:
+    """A GAN run's final log κ(M_z) at each evaluation z (n_z,) as logged, and whether each is
+    resolved (n_z,) bool (float32 and float64 within :data:`RESOLVED_NAT`; every z counts as
+    resolved when the run stores no ``precision`` table and has no final generator)."""
+    t = run.read_table("per_z")
+    last = t[t["step"] == t["step"].max()].sort_values("z")
+    lc = last["log_cond"].to_numpy(dtype=float)
+    if run.has("precision"):
+        g = run.read_table("precision").sort_values("z")["gap"].to_numpy()
+    elif (run.path / "ckpt" / "final.json").exists():
+        g = precision_table(run)["gap"].to_numpy()
+    else:
+        g = np.zeros(len(lc))
+    return lc, g < RESOLVED_NAT  # nan (singular in both dtypes) is unresolved
+
+
+def kappa_summary(runs):
+    """The per-z rule (:func:`gancond.appendix_a.summarize`) on ``runs``' final log κ: a
+    :class:`gancond.appendix_a.Summary` of each run's mean over Z*. When Z* is every z, the
+    values are the runs' logged final ``mean_log_cond``, bit for bit."""
+    from .appendix_a import Summary, summarize
+
+    per = [final_per_z(r) for r in runs]
+    lc, ok = np.stack([p[0] for p in per]), np.stack([p[1] for p in per])
+    s = summarize(np.where(ok, lc, 0.0), ok)
+    if s.tested and s.common.all():
+        logged = np.array([r.read_table("metrics")["mean_log_cond"].iloc[-1] for r in runs], dtype=float)
+        return Summary(logged, s.common, "")
+    return s
+
+
+def kappa_trajectories(runs, common) -> tuple[np.ndarray, np.ndarray]:
+    """(steps (n_evals,), (n_runs, n_evals) mean log κ over the z in ``common`` at every
+    evaluation). With every z in ``common``, the runs' logged ``mean_log_cond``."""
+    common = np.asarray(common, dtype=bool)
+    ms = [r.read_table("metrics") for r in runs]
+    steps = ms[0]["step"].to_numpy()
+    if common.all():
+        return steps, np.stack([m["mean_log_cond"].to_numpy() for m in ms])
+    keep = np.flatnonzero(common)
+    rows = []
+    for r in runs:
+        t = r.read_table("per_z")
+        t = t[t["z"].isin(keep)]
+        rows.append(t.groupby("step")["log_cond"].mean().reindex(steps).to_numpy())
+    return steps, np.stack(rows)
+
+
+def z_note(summary) -> str:
+    """"" when a statistic reads every z; else which z it reads (the per-z rule), for the page."""
+    if not summary.tested or summary.common.all():
         return ""
-    return (f"κ unresolved: {bad} of {len(gaps)} unclamped runs' final log κ differ between float32 and "
-            f"float64 by {RESOLVED_NAT} nat or more")
+    return (f"log κ read at the {summary.n_common} of {len(summary.common)} evaluation z resolved in every run "
+            f"(per-z rule)")
+
+
+def unresolved_why(runs) -> str:
+    """Why log κ cannot rank ``runs`` under the per-z rule (:func:`kappa_summary`), or "" when it can."""
+    return kappa_summary(runs).why
+
+
+def final_spectra(run) -> np.ndarray | None:
+    """A GAN run's final singular values of J_z in float64, (n_eval_z, n_z), from its ``spectra``
+    table (issue 27); else from its final generator (nothing is written); None when neither exists."""
+    if run.has("spectra"):
+        t = run.read_table("spectra").sort_values("z")
+        return t.drop(columns="z").to_numpy(dtype=float)
+    if (run.path / "ckpt" / "final.json").exists():
+        from .train import fixed_latents, load_generator, spectra_frame
+
+        c = run.config
+        z = fixed_latents(c["z_dim"], c["n_eval_z"], c["eval_seed"], 0)
+        return spectra_frame(load_generator(run), z).drop(columns="z").to_numpy(dtype=float)
+    return None
+
+
+def measure_summary(runs, measure: str):
+    """The per-z rule (:func:`gancond.appendix_a.summarize`) on an Appendix-A ``measure`` (a key of
+    :data:`gancond.measures.MEASURES`) of ``runs``' final generators: a Summary of each run's mean
+    over the z where the measure is resolved in every run; None when a run has no spectra."""
+    import torch
+
+    from .appendix_a import summarize
+    from .data import DATASETS
+    from .measures import MEASURES, effective_rank, log_cond_half, resolved
+
+    fn = {"log_cond_half": log_cond_half, "effective_rank": effective_rank}[measure]
+    vals, oks = [], []
+    for r in runs:
+        sv = final_spectra(r)
+        if sv is None:
+            return None
+        t = torch.from_numpy(sv)
+        vals.append(fn(t).numpy())
+        oks.append(resolved(t, int(np.prod(DATASETS[r.config["dataset"]])), measure).numpy())
+    v, ok = np.stack(vals), np.stack(oks)
+    return summarize(np.where(ok, v, 0.0), ok, what=MEASURES[measure][1])
