@@ -176,6 +176,34 @@ glue("d_least", str(empty.d_least) if empty.d_least else f"n/a (fewer than {mode
 # without and {glue:text}`zero_clamp` with clamping. Clamping changed the mean least-sampled
 # count by {glue:text}`d_least` (clamped minus unclamped).
 #
+# **Appendix A's measures** (issue 27; rules in `gancond.appendix_a`, committed before the runs
+# they judge): the same $r$ with $\log\kappa_{1/2} = 2\log(\sigma_1/\sigma_{n_z/2})$ and with
+# the effective rank (sign flipped, so that larger means worse conditioned), each run's mean over
+# the $z$ resolved in every unclamped run; judged by direction (reproduced when the interval
+# lies below 0, contradicted when above). Beside them, the `full` rung's unclamped runs (the
+# paper's network, from the bundle `results/mnist-full` when it is committed; their class counts
+# are stored with each run), judged by the same rules.
+
+# %% tags=["hide-input"]
+measured = {rc: judge_measures(arms[rc], t["least_count"].to_numpy()) for rc, t in {recipe: plain_t, **second_t}.items()}
+for rc, js in measured.items():
+    for j in js:
+        print(f"{rc}, {j.label}: r = {modes.describe(j.r_modes) if j.summary.tested else j.summary.why}")
+bundle = find_bundle(dataset, compare_scale) if compare_scale else None
+display(Markdown(bundle_note(bundle, dataset, compare_scale)))
+bjudged, bmeasured, bscale = {}, {}, None
+if bundle is not None:
+    bscale = bundle.doc["label"]["scale"]
+    for rc, a in bundle.arms().items():
+        least = least_counts(a.plain)
+        bjudged[rc] = modes.judge_unclamped(a.plain, least)
+        bmeasured[rc] = judge_measures(a, least)
+        print(f"{bundle.path.name}, {rc}: r(log κ) = {modes.describe(bjudged[rc].r)}" +
+              (f" (not judged: {bjudged[rc].unresolved})" if bjudged[rc].unresolved else ""))
+        for j in bmeasured[rc]:
+            print(f"{bundle.path.name}, {rc}, {j.label}: r = {modes.describe(j.r_modes)}")
+
+# %% [markdown]
 # ## Class histograms of the best- and worst-conditioned unclamped models
 
 # %% tags=["hide-input"]

@@ -115,6 +115,7 @@ plots.save(fig, f"reach_{base}", stamp=f"recipe {recipe}; runs per arm: " +
 plt.show()
 paragraph = reach.reach_paragraph(table, base=base)
 glue("reach_paragraph", paragraph, display=False)
+glue("resolution_sentence", reach.resolution_sentence(table), display=False)
 
 # %% [markdown]
 # {glue:text}`reach_paragraph`

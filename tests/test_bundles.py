@@ -155,3 +155,20 @@ def test_a_bundle_carries_spectra_scorer_and_cpu_capability(trained, tmp_path):
     pd.testing.assert_frame_equal(back.read_table("spectra"), direct, check_exact=False, rtol=1e-12)
     sv = final_spectra(back)
     assert (sv[:, :-1] >= sv[:, 1:]).all()  # descending, per z
+
+
+@pytest.mark.parametrize("name", ["mnist-long", "mnist-wide", "cifar10-book"])
+def test_the_committed_bundles_still_open_and_say_who_scored_them(name):
+    """Bundles exported before issues 27/28 (a retired scale field, no spectra, no scorer record)
+    still open as arms; their label says their classifier was not pinned, and the Appendix-A
+    statistics say that no spectra are stored."""
+    from gancond.bundles import results_root
+    from gancond.provenance import one_scorer_why, scorer_key
+
+    b = open_bundle(results_root() / name)
+    a = next(iter(b.arms().values()))
+    assert "scored by an unpinned classifier" in b.label and "CPU capability unrecorded" in b.label
+    runs = [r for rs in a.named().values() for r in rs]
+    assert one_scorer_why(runs) == "" and scorer_key(runs[0]).startswith("unpinned:classifier-")
+    s = {x.key: x for x in reach.rung_statistics(name, a, a.exp.dataset)}
+    assert s["appendix_a"].verdict == "not tested" and s["appendix_a"].why.startswith("no spectra stored")

@@ -16,7 +16,7 @@ def test_intro_opens_with_its_findings_before_the_scoreboards():
     found = INTRO.split("## What this build found")[1].split("## Verdicts at a glance")[0]
     keys = re.findall(r"\{glue:text\}`[^`]*::(\w+):s`", found)
     assert keys[0] == "ch2_dose"  # the dose–response result first
-    assert keys[1:] == [f"ch{n}_findings" for n in range(1, 7)] + ["reach_findings"]  # then: did reach move anything
+    assert keys[1:] == [f"ch{n}_findings" for n in range(1, 7)] + ["reach_findings", "resolution_sentence"]  # then: reach, κ
 
 
 def test_every_glue_reference_of_the_intro_is_glued_by_its_chapter():

@@ -131,3 +131,13 @@ def test_unresolved_log_kappa_leaves_the_kappa_statistics_untested():
     assert s["d_fd"].verdict == "reproduced" and s["dose"].verdict == "reproduced"
     assert reach.final_precision(FakeRun(1.0, 1.0, gap=float("nan"))) == float("inf")
     assert reach.final_precision(FakeRun(1.0, 1.0)) is None  # neither a table nor a generator
+
+
+def test_the_first_page_sentence_names_the_rungs_that_resolve_kappa():
+    rows = [dict(rung="book", key="rho_fd", value=np.nan, low=np.nan, high=np.nan, paper=0.45, null=0.0,
+                 verdict="not tested", n=10, why="log κ unresolved: resolved in every run at only 3 of 32 evaluation z"),
+            dict(rung="full", key="rho_fd", value=-0.2, low=-0.7, high=0.4, paper=0.45, null=0.0,
+                 verdict="inconclusive", n=10, why="")]
+    s = reach.resolution_sentence(pd.DataFrame(rows))
+    assert s.startswith("κ is resolved on full; not on book") and "full inconclusive (-0.20 [-0.70, +0.40])" in s
+    assert reach.resolution_sentence(pd.DataFrame(rows[:1])).startswith("No rung resolves κ (book")

@@ -83,8 +83,10 @@ CHECK = textwrap.dedent('''
         raise AssertionError("gancond.plots imported without matplotlib")
     except ModuleNotFoundError as err:
         plots_error = str(err)
+    from gancond.classifier import pinned_classifier
+    pinned = [pinned_classifier(d).run_id for d in ("mnist", "cifar10")]  # the shipped weights pass their checksums
     print(json.dumps({"file": gancond.__file__, "version": gancond.__version__, "modules": others,
-                      "plots_error": plots_error, "public": gancond.__all__}))
+                      "plots_error": plots_error, "public": gancond.__all__, "pinned": pinned}))
 ''')
 
 
@@ -110,6 +112,11 @@ def test_wheel_without_extras_runs_the_readme_example(tmp_path, readme_example):
         meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
         meta = Parser().parsestr(zf.read(meta_name).decode())
         assert "gancond/jacobian.py" in zf.namelist()
+        # the pinned scorers ship with the wheel, byte for byte (issue 28)
+        from gancond.classifier import PINNED, pinned_path
+
+        for ds, pin in PINNED.items():
+            assert zf.read(f"gancond/weights/{pin['file']}") == pinned_path(ds).read_bytes()
     requires = [Requirement(r) for r in meta.get_all("Requires-Dist")]
     core = [r for r in requires if r.marker is None or r.marker.evaluate({"extra": ""})]
     assert {canonicalize_name(r.name) for r in core} == CORE
@@ -136,6 +143,7 @@ def test_wheel_without_extras_runs_the_readme_example(tmp_path, readme_example):
     out = json.loads(run([str(py), "-c", CHECK], env=env, cwd=work).strip().splitlines()[-1])
     assert Path(out["file"]).resolve().is_relative_to(site.resolve()), out["file"]  # the wheel, not lib/
     assert out["version"] == meta["Version"]
+    assert all(p.startswith("pinned-") for p in out["pinned"]) and len(out["pinned"]) == 2
     assert "gancond[plots]" in out["plots_error"]
     assert {"jacobian", "clamping", "scores", "train", "runs"} <= set(out["modules"])
     (work / "example.py").write_text(readme_example)

@@ -13,8 +13,13 @@ import argparse
 
 import numpy as np
 
-from gancond import claims
-from gancond.arms import clamping_line, finals, judge_arms, judge_ranking, ranking_lines
+import torch
+
+from gancond import appendix_a, claims
+from gancond.arms import clamping_line, finals, judge_arms, judge_measures, judge_ranking, ranking_lines
+from gancond.jacobian import log_cond_M
+from gancond.reach import least_counts
+from gancond.resolution import final_spectra
 from gancond.bundles import open_bundle
 from gancond.reach import reach_table, stat_text
 from gancond.report import Checks
@@ -39,6 +44,10 @@ def main() -> None:
         fd = finals(runs, "frechet")
         print(f"  {name} ({len(runs)} runs): final mean log κ " + " ".join(f"{x:.2f}" for x in lc)
               + f"; Fréchet distance mean {np.mean(fd):.2f} (sd {np.std(fd, ddof=1):.2f})")
+        sv = [final_spectra(r) for r in runs]  # issue 27: the same mean from the float64 spectra
+        if all(x is not None for x in sv):
+            lc64 = [float(log_cond_M(torch.from_numpy(x)).mean()) for x in sv]
+            print(f"    in float64 (stored spectra): " + " ".join(f"{x:.2f}" for x in lc64))
     if arm.band:
         print(f"  calibrated band [{arm.band['lambda_min']:.3f}, {arm.band['lambda_max']:.3f}]")
     v = judge_ranking(arm)
@@ -50,6 +59,13 @@ def main() -> None:
         if rc == a.recipe:
             print(clamping_line(rc, name, cl))
             claims.record_clamping(checks, cl, name, rc, dataset=dataset)
+    measured = judge_measures(arm, least_counts(arm.plain) if dataset == "mnist" else None)
+    for j in measured:
+        appendix_a.record_measure(checks, j, a.recipe)
+        if dataset == "mnist":
+            appendix_a.record_measure(checks, j, a.recipe, modes=True)
+    if measured:
+        appendix_a.record_prediction(checks, measured, a.recipe)
     print("claims, by the chapters' rules:")
     for row in checks.rows:
         print(f"  {row['_verdict']}: {row['_claim']} — {row['_measured']}")

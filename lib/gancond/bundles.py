@@ -182,8 +182,9 @@ class Bundle:
         out = {}
         for recipe, d in self.doc["arms"].items():
             e = d["experiment"]
-            exp = Experiment("gan", e["dataset"], GANScale(**e["scale"]), e["seed"], "cpu", GANConfig(**e["base"]),
-                             e["scoring"])
+            known = {f.name for f in dataclasses.fields(GANScale)}  # older bundles carry retired fields
+            exp = Experiment("gan", e["dataset"], GANScale(**{k: v for k, v in e["scale"].items() if k in known}),
+                             e["seed"], "cpu", GANConfig(**e["base"]), e["scoring"])
             out[recipe] = Arms(exp, [self.run(i) for i in d["plain"]], [self.run(i) for i in d["paper"]],
                                d["band"], [self.run(i) for i in d["calibrated"]],
                                {(lo, hi): [self.run(i) for i in ids] for lo, hi, ids in d["dose"]})

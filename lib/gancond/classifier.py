@@ -54,7 +54,7 @@ from .loop import Stopwatch, load_states, optimizer_step, state_dicts
 
 __all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config",
            "load_classifier", "PINNED", "PinnedWeightsError", "pinned_path", "pinned_classifier", "state_dict_bytes",
-           "sha256_hex"]
+           "sha256_hex", "classifier_from_bytes"]
 
 
 @dataclass(frozen=True)
@@ -371,12 +371,23 @@ def pinned_classifier(dataset: str) -> ClassifierCNN:
     if got != pin["sha256"]:
         raise PinnedWeightsError(f"{path} has SHA-256 {got}, not the pinned {pin['sha256'] or '(none recorded)'}: "
                                  f"the file was changed or is corrupt; restore it from the repository")
-    cfg = dict(pin["config"])
+    model = classifier_from_bytes(dataset, data)
+    model.test_accuracy = pin["test_accuracy"]
+    return model
+
+
+def classifier_from_bytes(dataset: str, data: bytes) -> ClassifierCNN:
+    """A frozen classifier of the pinned recipe of ``dataset`` with the float32 state dict in
+    ``data`` (e.g. one retrained on another machine, to compare with the pinned one); its
+    ``run_id`` and ``config`` name the weights' SHA-256. No checksum is required here."""
+    sha = sha256_hex(data)
+    cfg = dict(PINNED[dataset]["config"]) if dataset in PINNED else None
+    if cfg is None:
+        raise ValueError(f"no pinned recipe for {dataset!r}; pinned: {sorted(PINNED)}")
     model = _build(cfg)
     model.load_state_dict(torch.load(io.BytesIO(data), map_location="cpu", weights_only=True))
     model.eval().requires_grad_(False)
     model.name = f"{dataset}-cnn"
-    model.run_id = f"pinned-{got[:16]}"
-    model.config = {**cfg, "weights_sha256": got}
-    model.test_accuracy = pin["test_accuracy"]
+    model.run_id = f"pinned-{sha[:16]}"
+    model.config = {**cfg, "weights_sha256": sha}
     return model

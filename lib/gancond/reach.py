@@ -59,7 +59,7 @@ from .claims import EFFECTS, MIN_GAP, MIN_RUNS, judge_dose, three_way
 from .modes import least_count_correlation
 from .resolution import RESOLVED_NAT, final_precision, kappa_summary, precision_table
 
-__all__ = ["RUNGS", "STATISTICS", "PREDICTIONS", "appendix_a_statistics", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "precision_table", "final_precision", "rung_statistics", "reach_table",
+__all__ = ["RUNGS", "STATISTICS", "PREDICTIONS", "appendix_a_statistics", "resolution_sentence", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "precision_table", "final_precision", "rung_statistics", "reach_table",
            "movement", "stat_text", "reach_paragraph"]
 
 #: rung name -> (dataset, scale) of its runs, in order of reach
@@ -274,3 +274,21 @@ def reach_paragraph(table: pd.DataFrame, base: str = "book") -> str:
         head = ("Longer and wider training moved none of the claims' verdicts toward the paper." if judged else
                 "No later rung could judge these statistics.")
     return head + " " + " ".join(parts)
+
+
+def resolution_sentence(table: pd.DataFrame) -> str:
+    """One sentence for the first page (issue 27): which rungs resolve κ (the per-z rule lets
+    their κ statistics be judged) and what those found for ρ(final log κ, Fréchet distance)."""
+    if table.empty:
+        return "No rung has runs yet."
+    rho = table[table.key == "rho_fd"].set_index("rung")
+    unresolved = [r for r in rho.index if isinstance(rho.loc[r, "why"], str) and "unresolved" in rho.loc[r, "why"]]
+    resolved = [r for r in rho.index if r not in unresolved and rho.loc[r, "verdict"] != "not tested"]
+    if not resolved:
+        return (f"No rung resolves κ ({', '.join(unresolved)}: singular at too many z), so no rung can say whether "
+                f"conditioning predicts quality.")
+    found = "; ".join(f"{r} {rho.loc[r, 'verdict']} ({rho.loc[r, 'value']:+.2f} [{rho.loc[r, 'low']:+.2f}, "
+                      f"{rho.loc[r, 'high']:+.2f}])" for r in resolved)
+    tail = f"; not on {', '.join(unresolved)}, whose generators are singular at too many z" if unresolved else ""
+    return (f"κ is resolved on {', '.join(resolved)}{tail}. Where it is, the paper's ρ(log κ, Fréchet distance) "
+            f"≥ +0.45 was: {found}.")

@@ -80,6 +80,7 @@ __all__ = [
     "InceptionScorer",
     "inception_weights_path",
     "make_scorer",
+    "reference_images",
 ]
 
 #: Sample counts used by the paper or its reference code (see the module docstring).
@@ -529,11 +530,19 @@ def make_scorer(dataset: str, n_real: int | None = None, store=None, root=None, 
         clf = pinned_classifier(dataset)
     else:
         clf = train_classifier(dataset, store=store, root=root, **(classifier_kwargs or {}))
-    x, _ = load_dataset(dataset, "test", root=root)
-    return ClassifierScorer(clf, _subset(x, n_real or x.shape[0]), feature=feature, batch_size=batch_size or 1000,
+    return ClassifierScorer(clf, reference_images(dataset, n_real, root), feature=feature, batch_size=batch_size or 1000,
                             name=f"{clf.name}/{feature}{fallback}",
                             extra_config={**data, "real_split": "test", "real_subset_seed": 0,
                                           "fallback": bool(fallback)}, device=device)
+
+
+def reference_images(dataset: str, n_real: int | None = None, root=None) -> Tensor:
+    """The real images a classifier scorer of ``dataset`` compares with (N, C, H, W): its test
+    split, or a seeded random subset of ``n_real`` of them (as :func:`make_scorer` uses)."""
+    from .data import load_dataset
+
+    x, _ = load_dataset(dataset, "test", root=root)
+    return _subset(x, n_real or x.shape[0])
 
 
 def _subset(x: Tensor, n: int, seed: int = 0) -> Tensor:
