@@ -58,7 +58,6 @@ above the trainers:
 - ``reach``       the reach ladder: each claim's statistic on every rung (book, long, wide, CIFAR-10)
 """
 
-from importlib import import_module as _import_module
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
@@ -67,32 +66,11 @@ try:
 except _PackageNotFoundError:  # run from a source tree that was never installed
     __version__ = "0+unknown"
 
-# The public names and their modules, imported on first use (PEP 562): ``import gancond`` stays
-# cheap for the modules that do not need torch (report, claims, chapter, analysis).
-_PUBLIC = {
-    "log_condition_numbers": "jacobian",
-    "mean_log_condition": "jacobian",
-    "average_jacobian_spectrum": "jacobian",
-    "jacobian_clamping": "clamping",
-    "ClampOutput": "clamping",
-    "lambdas_from_q": "clamping",
-    "calibrate_lambdas": "clamping",
-    "classifier_score": "scores",
-    "frechet_distance": "scores",
-    "frechet_distance_from_features": "scores",
-    "gaussian_moments": "scores",
-}
+# The public names (issue 30: imported at once, so that help(gancond) lists them and nothing else).
+from .clamping import ClampOutput, calibrate_lambdas, jacobian_clamping, lambdas_from_q
+from .jacobian import average_jacobian_spectrum, log_condition_numbers, mean_log_condition
+from .scores import classifier_score, frechet_distance, frechet_distance_from_features, gaussian_moments
 
-__all__ = [*_PUBLIC, "__version__"]
-
-
-def __getattr__(name: str):
-    if name in _PUBLIC:
-        value = getattr(_import_module(f".{_PUBLIC[name]}", __name__), name)
-        globals()[name] = value  # later look-ups skip this function
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_PUBLIC})
+__all__ = ["log_condition_numbers", "mean_log_condition", "average_jacobian_spectrum", "jacobian_clamping",
+           "ClampOutput", "lambdas_from_q", "calibrate_lambdas", "classifier_score", "frechet_distance",
+           "frechet_distance_from_features", "gaussian_moments", "__version__"]

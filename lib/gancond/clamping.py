@@ -26,12 +26,16 @@ your own GAN" (chapters/use_in_your_gan).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
 import torch
 
+from torch import nn
+
+from .jacobian import call_generator, check_parameters
 from .jacobian import _check_callable, _check_labels, _check_output, _check_z
 
 __all__ = ["ClampOutput", "check_lambdas", "clamp_penalty", "jacobian_clamping", "quotient", "calibrate_lambdas",
@@ -40,11 +44,24 @@ __all__ = ["ClampOutput", "check_lambdas", "clamp_penalty", "jacobian_clamping",
 Q_MODES = ("per_sample", "batch")
 
 
-def check_lambdas(lambda_min: float, lambda_max: float, eps: float = 1.0, q_mode: str = "per_sample") -> None:
-    """Raise ValueError unless 0 <= λ_min < λ_max (finite), ε > 0 (finite) and q_mode is known."""
-    for name, v in (("lambda_min", lambda_min), ("lambda_max", lambda_max), ("eps", eps)):
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-            raise ValueError(f"{name} must be a finite number, got {v!r}")
+def _as_float(name: str, v) -> float:
+    """``v`` as a Python float: any real number (int, float, numpy scalar) or a one-element tensor."""
+    if isinstance(v, torch.Tensor) and v.numel() == 1 and (v.is_floating_point() or not v.dtype == torch.bool):
+        v = v.detach().item()
+    if isinstance(v, bool) or isinstance(v, np.bool_) or not isinstance(v, numbers.Real):
+        raise ValueError(f"{name} must be a finite number, got {v!r}")
+    v = float(v)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {v!r}")
+    return v
+
+
+def check_lambdas(lambda_min: float, lambda_max: float, eps: float = 1.0,
+                  q_mode: str = "per_sample") -> tuple[float, float, float]:
+    """Raise ValueError unless 0 <= λ_min < λ_max (finite), ε > 0 (finite) and q_mode is known;
+    return (λ_min, λ_max, ε) as floats (numpy scalars and one-element tensors are accepted)."""
+    lambda_min, lambda_max, eps = (_as_float(n, v) for n, v in (("lambda_min", lambda_min),
+                                                                ("lambda_max", lambda_max), ("eps", eps)))
     if lambda_min < 0:
         raise ValueError(f"lambda_min must be >= 0, got {lambda_min}")
     if not lambda_min < lambda_max:
@@ -53,6 +70,7 @@ def check_lambdas(lambda_min: float, lambda_max: float, eps: float = 1.0, q_mode
         raise ValueError(f"eps must be > 0, got {eps}")
     if q_mode not in Q_MODES:
         raise ValueError(f"q_mode must be one of {Q_MODES}, got {q_mode!r}")
+    return lambda_min, lambda_max, eps
 
 
 def clamp_penalty(Q: torch.Tensor, lambda_min: float, lambda_max: float) -> torch.Tensor:
@@ -75,7 +93,15 @@ def quotient(x: torch.Tensor, x_prime: torch.Tensor, delta: torch.Tensor, q_mode
 
 @dataclass
 class ClampOutput:
-    """What :func:`jacobian_clamping` returns."""
+    """What :func:`jacobian_clamping` returns.
+
+    Attributes:
+        penalty: the scalar L of Algorithm 1, differentiable w.r.t. G's parameters: add it to
+            G's loss.
+        Q: the quotients, detached, for logging: (B,) with ``q_mode="per_sample"``, (1,) with
+            ``"batch"``.
+        x: G(z), (B, ...), differentiable: use it for the GAN loss on the same z.
+    """
 
     penalty: torch.Tensor  #: scalar L, differentiable w.r.t. G's parameters
     Q: torch.Tensor  #: (B,) per_sample or (1,) batch, detached, for logging
@@ -98,32 +124,64 @@ def jacobian_clamping(G: torch.nn.Module, z: torch.Tensor, lambda_min: float = 1
             batch norms; see the module docstring).
         generator: random generator for δ (for reproducible training).
         labels: for a conditional G, a tensor (B, ...) whose row i goes with z[i]; G is called
-            as G([z; z + δ], [labels; labels]).
+            as G([z; z + δ], [labels; labels]). A closure of z alone (not an ``nn.Module``) is
+            called on z and on z + δ separately, B rows each.
 
     Returns:
         ClampOutput: ``penalty`` (the scalar L to add to G's loss), ``Q`` (detached), ``x`` = G(z).
 
     Raises:
-        ValueError: a bad λ_min, λ_max, eps or q_mode (see ``check_lambdas``), z not a non-empty
-            floating-point (B, n_z) tensor, labels without one row per z, or G's output
-            without one row per input.
+        ValueError: a bad λ_min, λ_max, eps or q_mode (see ``check_lambdas``; numpy scalars
+            and one-element tensors are accepted), z not a non-empty finite floating-point
+            (B, n_z) tensor on G's device in G's dtype, labels without one row per z, an eps
+            that z's dtype cannot resolve, a batch of one z through BatchNorm in train mode,
+            G failing on z (named), or G's output without one row per input. Nothing has gone
+            through G when one of the input checks fails, so BatchNorm's statistics are untouched.
         TypeError: G is not callable, or its output is not a tensor.
     """
-    check_lambdas(lambda_min, lambda_max, eps, q_mode)
+    lambda_min, lambda_max, eps = check_lambdas(lambda_min, lambda_max, eps, q_mode)
     _check_callable(G)
     _check_z(G, z)
     _check_labels(labels, z)
+    check_parameters(G, z)
+    if z.shape[0] == 1 and isinstance(G, nn.Module) and any(
+            isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)) and m.training
+            for m in G.modules()):
+        raise ValueError("a batch of one z with G in train mode: its BatchNorm layers would normalise over z and "
+                         "z + δ alone, which changes Q; clamp batches of B >= 2 (or call G.eval())")
     delta = torch.randn(z.shape, generator=generator, dtype=z.dtype).to(z.device)  # (B, n_z)
     if q_mode == "per_sample":
         delta = eps * delta / delta.norm(dim=1, keepdim=True)
     else:
         delta = eps * delta / delta.norm()
-    zz = torch.cat([z, z + delta])  # (2B, n_z): one pass, shared BatchNorm statistics
-    out = G(zz) if labels is None else G(zz, torch.cat([labels, labels]).to(z.device))
-    _check_output(out, zz.shape[0])  # (2B, C, H, W)
-    x, x_prime = out[: z.shape[0]], out[z.shape[0]:]
+    z_prime = z + delta
+    _check_resolved(z, z_prime, eps, q_mode)
+    if isinstance(G, nn.Module):  # one pass of [z; z + δ]: shared BatchNorm statistics
+        zz = torch.cat([z, z_prime])  # (2B, n_z)
+        out = call_generator(G, zz, None if labels is None else torch.cat([labels, labels]).to(z.device))
+        _check_output(out, zz.shape[0])  # (2B, C, H, W)
+        x, x_prime = out[: z.shape[0]], out[z.shape[0]:]
+    else:  # a closure of z may hold per-row data for exactly B rows: z and z + δ go through separately
+        lab = None if labels is None else labels.to(z.device)
+        x, x_prime = call_generator(G, z, lab), call_generator(G, z_prime, lab)
+        _check_output(x, z.shape[0])
+        _check_output(x_prime, z.shape[0])
     Q = quotient(x, x_prime, delta, q_mode)
     return ClampOutput(clamp_penalty(Q, lambda_min, lambda_max), Q.detach(), x)
+
+
+def _check_resolved(z: torch.Tensor, z_prime: torch.Tensor, eps: float, q_mode: str) -> None:
+    """Raise ValueError unless z' − z has norm ε (within 1%) in z's dtype: an ε that z's precision
+    cannot resolve at these z (rounding, or δ underflowing) would give Q = 0 or nan silently."""
+    with torch.no_grad():
+        d = (z_prime - z).double()
+        got = d.norm(dim=1) if q_mode == "per_sample" else d.norm().reshape(1)
+        if bool(((got - eps).abs() <= 0.01 * eps).all()):
+            return
+        floor = 100 * torch.finfo(z.dtype).eps * float(z.abs().max()) * math.sqrt(z.shape[1])
+    raise ValueError(f"eps={eps:g} is not resolved in {z.dtype} at these z: ‖(z + δ) − z‖ is "
+                     f"{float(got.min()):.3g}–{float(got.max()):.3g} instead of {eps:g}, so Q would be rounding; "
+                     f"use eps >= about {floor:.1e} (the paper's is 1)")
 
 
 def calibrate_lambdas(q_by_run: Mapping[str, Sequence[float]], scores: Mapping[str, float],

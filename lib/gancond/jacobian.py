@@ -62,11 +62,14 @@ _ROW_ALIGN = 16
 
 
 def _input_dim(G: nn.Module) -> int | None:
-    """n_z of G if it declares it (``z_dim`` as in gancond.models, or ``in_features``)."""
+    """n_z of G if it declares it (``z_dim`` as in gancond.models, or ``in_features``), or, for an
+    ``nn.Sequential``, its first layer's ``in_features``."""
     for name in ("z_dim", "in_features"):
         n = getattr(G, name, None)
         if isinstance(n, int):
             return n
+    if isinstance(G, nn.Sequential) and len(G) > 0:
+        return _input_dim(G[0])
     return None
 
 
@@ -78,6 +81,10 @@ def _check_z(G: nn.Module, z: torch.Tensor) -> None:
         raise ValueError("z must hold at least one latent vector, got an empty batch")
     if not z.is_floating_point():
         raise ValueError(f"z must be a floating-point tensor, got dtype {z.dtype}")
+    bad = int((~torch.isfinite(z)).sum())
+    if bad:
+        raise ValueError(f"z must be finite: it holds {bad} nan or inf value(s) (rows "
+                         f"{(~torch.isfinite(z)).any(dim=1).nonzero().flatten()[:5].tolist()}...)")
     n_z = _input_dim(G)
     if n_z is not None and z.shape[1] != n_z:
         raise ValueError(f"z.shape[1] must equal G's input dimension {n_z}, got {z.shape[1]}")
@@ -107,6 +114,14 @@ def _check_generator(G, z: torch.Tensor) -> None:
         raise ValueError(f"G is in train mode (modules {', '.join(training[:3])}{', ...' if len(training) > 3 else ''}); "
                          f"call G.eval() first: J_z is taken of the eval-mode network (BatchNorm's running "
                          f"statistics, no dropout), where it depends on z alone")
+    check_parameters(G, z)
+
+
+def check_parameters(G, z: torch.Tensor) -> None:
+    """Raise ValueError unless a module G's parameters are on z's device and in z's dtype (no-op
+    for a plain callable). Used by :mod:`gancond.clamping` as well."""
+    if not isinstance(G, nn.Module):
+        return
     p = next(iter(G.parameters()), None)
     if p is not None and p.device != z.device:
         raise ValueError(f"z is on {z.device} but G's parameters are on {p.device}")
@@ -130,7 +145,7 @@ def _check_J(J: torch.Tensor) -> None:
 def _jacobian_chunk(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
     """J for one chunk of z (b, n_z) (and its labels (b, ...)) -> (b, n_x, n_z); G already in eval mode."""
     b, n_z = z.shape
-    pad = -b % _ROW_ALIGN
+    pad = -b % _ROW_ALIGN if isinstance(G, nn.Module) else 0  # a closure sees exactly its rows (it may hold per-row data)
     if pad:
         z = torch.cat([z, z[:1].expand(pad, n_z)])  # dummy rows, dropped below
         if labels is not None:
@@ -138,7 +153,7 @@ def _jacobian_chunk(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None =
     rows = z.shape[0]
 
     def g(zz: torch.Tensor) -> torch.Tensor:
-        out = G(zz) if labels is None else G(zz, labels)
+        out = call_generator(G, zz, labels, shown=(b, n_z))
         _check_output(out, rows)
         return out.reshape(rows, -1)  # (rows, n_x)
 
@@ -149,6 +164,19 @@ def _jacobian_chunk(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None =
     tangents = basis.unsqueeze(1).expand(n_z, rows, n_z)  # (n_z, rows, n_z)
     cols = vmap(column)(tangents)  # (n_z, rows, n_x): n_z JVPs, batched over the z's
     return cols[:, :b].permute(1, 2, 0).contiguous()  # (b, n_x, n_z)
+
+
+def call_generator(G, z: torch.Tensor, labels: torch.Tensor | None = None, shown: tuple | None = None):
+    """G(z) (or G(z, labels)), with a failure inside G (e.g. a matrix product whose widths do not
+    match: z of the wrong width for an undeclared input layer) raised as one ValueError that names
+    z's shape (``shown``: the caller's shape, when z carries padding rows). Used by
+    :mod:`gancond.clamping` as well."""
+    try:
+        return G(z) if labels is None else G(z, labels)
+    except RuntimeError as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ValueError(f"G failed on z of shape {shown or tuple(z.shape)} (B, n_z): {first}. Is n_z G's input width? "
+                         f"(A closure of z that holds per-row data must be given all B rows at once.)") from err
 
 
 def _check_output(out, rows: int) -> None:
@@ -204,14 +232,17 @@ def jacobian(G: nn.Module, z: torch.Tensor, chunk_size: int | None = None,
             The result is bit-identical whatever the chunking (chunks are padded internally
             to a multiple of 16 rows, so memory scales with max(chunk_size, 16)).
         labels: for a conditional G, a tensor (B, ...) whose row i goes with z[i]; G is then
-            called as G(z, labels) and J_z is the Jacobian in z at fixed labels.
+            called as G(z, labels) and J_z is the Jacobian in z at fixed labels. Or pass a
+            closure of z alone as G: it is called on exactly the rows of each chunk, without
+            the padding (so with ``chunk_size=None`` it sees all B rows at once).
 
     Returns:
         J: (B, n_x, n_z) in z's dtype.
 
     Raises:
-        ValueError: z is not 2-D / empty / not floating point, z.shape[1] differs from G's
-            declared input dimension (``G.z_dim`` or ``G.in_features``), labels do not have
+        ValueError: z is not 2-D / empty / not floating point / not finite, z.shape[1] differs
+            from G's declared input dimension (``G.z_dim``, ``G.in_features``, or an
+            ``nn.Sequential``'s first layer's), G fails on z (named), labels do not have
             one row per z, chunk_size is not a positive int or None, or G's output does not
             have one row per z.
         TypeError: G's output is not a tensor.
