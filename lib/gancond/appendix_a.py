@@ -62,7 +62,8 @@ import numpy as np
 
 __all__ = ["MIN_COMMON_Z", "Summary", "summarize", "directional", "split_claim", "rho_fd_claim", "rho_score_claim",
            "overlap_claim", "r_claim", "APPENDIX_A_CLAIM", "appendix_a_verdict", "MeasureRanking", "judge_measure",
-           "record_measure", "record_prediction", "clamp_claim", "record_clamped_measure", "measure_table"]
+           "record_measure", "record_prediction", "clamp_claim", "record_clamped_measure", "measure_table",
+           "untested_why"]
 
 #: the smallest share of the evaluation z at which every run of a statistic must be resolved
 MIN_COMMON_Z = 0.5
@@ -257,13 +258,21 @@ def record_prediction(checks, judged, recipe: str, scale: str | None = None) -> 
     :class:`MeasureRanking`); records it on ``checks`` and returns the verdict word."""
     word = appendix_a_verdict([j.intervals for j in judged])
     if word == "not tested":
-        why = "; ".join(j.scorer_why or j.summary.why or "too few runs" for j in judged if j.intervals is None)
-        checks.untested(APPENDIX_A_CLAIM, why or "no spectra stored", recipe, scale)
+        checks.untested(APPENDIX_A_CLAIM, untested_why(judged) or "no spectra stored", recipe, scale)
     else:
         detail = "; ".join(f"{j.label}: ρ with FD [{j.rho_fd.low:+.2f}, {j.rho_fd.high:+.2f}], with score "
                            f"[{j.rho_score.low:+.2f}, {j.rho_score.high:+.2f}]" for j in judged)
         checks.verdict(word, APPENDIX_A_CLAIM, detail, recipe, scale)
     return word
+
+
+def untested_why(judged) -> str:
+    """Why Appendix A's prediction is not tested on these measures' judgements (each reason once)."""
+    from .claims import MIN_RUNS
+
+    reasons = [j.scorer_why or j.summary.why or f"{len(j.summary.values)} runs; at least {MIN_RUNS} are needed"
+               for j in judged if j.intervals is None]
+    return "; ".join(dict.fromkeys(reasons))
 
 
 def clamp_claim(label: str, sign: int, arm: str) -> str:

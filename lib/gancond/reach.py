@@ -188,7 +188,7 @@ def appendix_a_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[St
     """Appendix A's measures on one rung (:mod:`gancond.appendix_a`): ρ(s·m, Fréchet distance) per
     measure (direction only: reproduced / not reproduced / contradicted) and the prediction that
     they go with quality (``appendix_a``); "not tested" with the reason where the runs store no spectra."""
-    from .appendix_a import appendix_a_verdict, directional
+    from .appendix_a import appendix_a_verdict, directional, untested_why
     from .arms import judge_measures
 
     nan = float("nan")
@@ -207,7 +207,7 @@ def appendix_a_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[St
             out.append(Stat(rung, key, j.rho_fd.value, j.rho_fd.low, j.rho_fd.high, None, 0.0,
                             directional(j.rho_fd.low, j.rho_fd.high, +1), n))
     word = appendix_a_verdict([j.intervals for j in judged])
-    why = "" if word != "not tested" else "; ".join(j.scorer_why or j.summary.why or "too few runs" for j in judged)
+    why = "" if word != "not tested" else untested_why(judged)
     return out + [Stat(rung, "appendix_a", nan, nan, nan, None, 0.0, word, n, why)]
 
 
