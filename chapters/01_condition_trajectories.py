@@ -63,8 +63,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from gancond import chapter, claims, plots
-from gancond import appendix_a
+from gancond import appendix_a, chapter, claims, plots
 from gancond.arms import (judge_measures, judge_ranking, load_arms, ranking_lines, ranking_rows, ranking_table,
                           require_ranking_data)
 from gancond.bundles import bundle_note, find_bundle
@@ -201,7 +200,6 @@ glue("split", "split into two clusters" if v.clusters.split else "did not split 
 
 # %% tags=["hide-input"]
 measured = {rc: judge_measures(a) for rc, a in arms.items()}
-
 display(Markdown(markdown_table(appendix_a.measure_table(measured, exp.scale.name))))
 
 # %% [markdown]
