@@ -103,9 +103,9 @@ class ClampOutput:
         x: G(z), (B, ...), differentiable: use it for the GAN loss on the same z.
     """
 
-    penalty: torch.Tensor  #: scalar L, differentiable w.r.t. G's parameters
-    Q: torch.Tensor  #: (B,) per_sample or (1,) batch, detached, for logging
-    x: torch.Tensor  #: G(z) (B, C, H, W), differentiable; use it for the GAN loss on z
+    penalty: torch.Tensor  # scalar L, differentiable w.r.t. G's parameters (documented above: Attributes)
+    Q: torch.Tensor  # (B,) per_sample or (1,) batch, detached, for logging
+    x: torch.Tensor  # G(z) (B, C, H, W), differentiable; use it for the GAN loss on z
 
 
 def jacobian_clamping(G: torch.nn.Module, z: torch.Tensor, lambda_min: float = 1.0, lambda_max: float = 20.0,
