@@ -106,12 +106,13 @@ display(Markdown("**Rungs:** " + f"{base} (this build's runs)" + "".join(f"; {f}
 # %% tags=["hide-input"]
 table = reach.reach_table(ladder)
 exps = {name: arm.exp for name, (arm, _) in ladder.items()}  # each rung's sizes, from its runs
-labels = {name: f"{'CIFAR-10' if name == 'cifar10' else name}\n×{e.scale.width:g}, {e.scale.steps / 1000:g}k"
-          for name, e in exps.items()}
+labels = {name: "CIFAR-10" if name == "cifar10" else name for name in exps}  # short tick labels (issue 29)
+settings = ", ".join(f"{labels[n]} ×{e.scale.width:g} width, {e.scale.steps:,} steps, {e.scale.runs} runs per arm"
+                     for n, e in exps.items())
 fig = plots.reach_figure(table, reach.STATISTICS, labels)
-plots.save(fig, f"reach_{base}", stamp=f"recipe {recipe}; runs per arm: " +
-           ", ".join(f"{labels[n].splitlines()[0]} {e.scale.runs}" for n, e in exps.items()) +
-           "; scores: MNIST classifier, CIFAR-10 fallback CNN (not Inception)")
+plots.save(fig, f"reach_{base}", stamp=f"recipe {recipe}; {settings}; scores: pinned MNIST classifier, "
+           "CIFAR-10 fallback CNN (not Inception)")
+display(Markdown(f"*Rungs:* {settings}."))
 plt.show()
 paragraph = reach.reach_paragraph(table, base=base)
 glue("reach_paragraph", paragraph, display=False)

@@ -36,12 +36,46 @@ def _figures():
     sv = np.sort(np.random.default_rng(0).lognormal(size=(5, 64)), axis=1)[:, ::-1]
     yield "Fig. 3", plots.average_spectra({"GAN": sv, "VAE": sv / 2}, {"GAN": sv, "VAE": sv / 2},
                                           "mnist: final GAN generators and VAE decoders")
+    yield "reach, six rungs", plots.reach_figure(_reach_table(), _reach_labels(), {"cifar10": "CIFAR-10"})
 
 
-@pytest.mark.parametrize("name", ["Fig. 1 with three columns", "dose and response", "Fig. 3"])
+def _reach_labels() -> dict:
+    from gancond import reach
+
+    return reach.STATISTICS
+
+
+def _reach_table() -> pd.DataFrame:
+    """A reach table as chapter 7 makes it: six rungs (smoke scale as the base), every statistic."""
+    rows = []
+    for i, rung in enumerate(["smoke", "book", "long", "wide", "full", "cifar10"]):
+        for key in _reach_labels():
+            rows.append(dict(rung=rung, key=key, value=0.1 * i, low=0.1 * i - 0.3, high=0.1 * i + 0.3, paper=0.45,
+                             null=0.0, verdict="inconclusive", n=10, why=""))
+    return pd.DataFrame(rows)
+
+
+NAMES = ["Fig. 1 with three columns", "dose and response", "Fig. 3", "reach, six rungs"]
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_figure_text_is_readable_in_the_book_column(name):
     fig = dict(_figures())[name]
     assert plots.smallest_text_px(fig) >= plots.MIN_TEXT_PX
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_two_texts_of_a_figure_overlap(name):
+    """Issue 29: chapter 7's reach figure had tick labels running into each other; the height
+    rule above did not see it. Every layout with realistic labels: no two texts overlap."""
+    fig = dict(_figures())[name]
+    assert plots.overlapping_texts(fig) == []
+
+
+def test_overlapping_texts_finds_labels_that_run_into_each_other():
+    fig, ax = plots.plt.subplots(figsize=(2, 2))
+    ax.set_xticks(range(5), [f"a long rung name {i}" for i in range(5)])
+    assert len(plots.overlapping_texts(fig)) >= 4
 
 
 def test_smallest_text_px_shrinks_with_a_figure_wider_than_the_column():

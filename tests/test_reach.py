@@ -103,7 +103,7 @@ def test_reach_table_and_figure():
                            "cifar10": (arms(LC, RNG.normal(20, 1, 10), cal_fd=RNG.normal(18, 1, 10)), "cifar10")})
     assert list(t["rung"].unique()) == ["book", "cifar10"] and len(t) == (5 + 3) + (4 + 3)  # + Appendix A (issue 27)
     fig = plots.reach_figure(t, reach.STATISTICS, {"cifar10": "CIFAR-10"})
-    assert sum(ax.get_visible() for ax in fig.axes) == len(reach.STATISTICS)  # three to a row: the rest hidden
+    assert sum(ax.get_visible() for ax in fig.axes) == len(reach.STATISTICS)  # two to a row: the rest hidden
     plots.plt.close(fig)
 
 
@@ -141,3 +141,18 @@ def test_the_first_page_sentence_names_the_rungs_that_resolve_kappa():
     s = reach.resolution_sentence(pd.DataFrame(rows))
     assert s.startswith("κ is resolved on full; not on book") and "full inconclusive (-0.20 [-0.70, +0.40])" in s
     assert reach.resolution_sentence(pd.DataFrame(rows[:1])).startswith("No rung resolves κ (book")
+
+
+def test_the_paragraph_is_at_most_six_sentences_one_per_family():
+    """Issue 29: the paragraph under the reach figure names, per statistic family, the rungs of
+    each verdict in one sentence; the per-rung numbers stay in the table."""
+    import re
+
+    verdicts = {"book": "not tested", "long": "not tested", "wide": "contradicted", "full": "inconclusive",
+                "cifar10": "contradicted"}
+    rows = [dict(rung=r, key=k, value=0.1, low=-0.1, high=0.3, paper=0.45, null=0.0, verdict=v, n=10, why="")
+            for r, v in verdicts.items() for k in [*reach.STATISTICS, *reach.PREDICTIONS]]
+    p = reach.reach_paragraph(pd.DataFrame(rows))
+    sentences = re.findall(r"[^.]+\.(?:\s|$)", p)
+    assert len(sentences) <= 1 + len(reach.FAMILIES) <= 6
+    assert "contradicted on wide, cifar10" in p and "+0.10" not in p  # verdicts by rung, no numbers

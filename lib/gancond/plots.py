@@ -42,7 +42,7 @@ __all__ = ["LABELS", "style", "run_colors", "trajectory_grid", "unclamped_grid",
            "quotient_band", "settings_panels", "dose_response", "save", "SPECTRA_PALETTES", "vae_training",
            "average_spectra", "spread_by_index", "missing_modes_scatter", "class_histograms", "image_grid",
            "memorized_pairs", "sample_panels", "label_fractions", "memorizer_conditioning", "reach_figure",
-           "COLUMN_PX", "MIN_TEXT_PX", "MAX_WIDTH_IN", "smallest_text_px"]
+           "COLUMN_PX", "MIN_TEXT_PX", "MAX_WIDTH_IN", "smallest_text_px", "overlapping_texts"]
 
 #: Width in CSS pixels of the book's text column in a 1280-pixel-wide window (sphinx-book-theme's
 #: article between its two sidebars, measured on the screenshots of ``tools/check_book.py``); a
@@ -59,6 +59,41 @@ MAX_WIDTH_IN = 9.0
 def _figsize(width: float, height: float) -> tuple[float, float]:
     """``(width, height)`` in inches with the width capped at :data:`MAX_WIDTH_IN`."""
     return min(width, MAX_WIDTH_IN), height
+
+
+def _drawn_texts(fig: plt.Figure) -> list:
+    """The texts ``fig`` draws: its own, and per axes its titles, axis labels, texts, legend texts
+    and the tick labels of ticks inside the view (matplotlib keeps labels of ticks outside it)."""
+    out = list(fig.texts)  # the suptitle is one of them
+    for lg in fig.legends:
+        out += lg.get_texts()
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        out += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        if ax.get_legend() is not None:
+            out += ax.get_legend().get_texts()
+        for axis, (lo, hi) in ((ax.xaxis, sorted(ax.get_xlim())), (ax.yaxis, sorted(ax.get_ylim()))):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if lo <= tick.get_loc() <= hi:
+                    out += [t for t in (tick.label1, tick.label2) if t.get_visible()]
+    unique = {id(t): t for t in out}.values()
+    return [t for t in unique if t.get_visible() and t.get_text().strip()]
+
+
+def overlapping_texts(fig: plt.Figure, pad_px: float = 0.0) -> list[tuple[str, str]]:
+    """The pairs of drawn, non-empty texts of ``fig`` (tick labels, titles, legends, labels) whose
+    boxes overlap (issue 29: a figure whose tick labels ran into each other passed the
+    text-height check); [] for a readable figure. ``pad_px`` widens each box on every side."""
+    fig.draw_without_rendering()
+    r = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(r).padded(pad_px)) for t in _drawn_texts(fig)]
+    out = []
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            if ba.width > 0 and bb.width > 0 and ba.overlaps(bb):
+                out.append((a, b))
+    return out
 
 
 def smallest_text_px(fig: plt.Figure, column_px: float = COLUMN_PX) -> float:
@@ -473,16 +508,17 @@ VERDICT_COLORS = {"reproduced": "tab:green", "contradicted": "tab:red", "inconcl
 
 def reach_figure(table: pd.DataFrame, labels: Mapping[str, str], rung_labels: Mapping[str, str] | None = None,
                  title: str = "") -> plt.Figure:
-    """One panel per statistic (``labels``: key -> title, in order; three to a row), x = the rungs in the table's
-    order, the value with its 95% interval, coloured by verdict; the paper's value dashed (when it
-    has one), no effect in grey. ``table``: :func:`gancond.reach.reach_table`."""
+    """One panel per statistic (``labels``: key -> title, in order; two to a row, readable at the
+    column's width), x = the rungs in the table's order by short name (``rung_labels``; their
+    settings belong in the caption), the value with its 95% interval, coloured by verdict; the
+    paper's value dashed (when it has one), no effect in grey. ``table``: :func:`gancond.reach.reach_table`."""
     rungs = list(dict.fromkeys(table["rung"]))
     names = [(rung_labels or {}).get(r, r) for r in rungs]
     keys = [k for k in labels if (table["key"] == k).any()]
-    ncols = min(3, len(keys))
+    ncols = min(2, len(keys))
     nrows = math.ceil(len(keys) / ncols)
-    height = 3.0 * nrows + 1.0
-    fig, axes = plt.subplots(nrows, ncols, figsize=_figsize(3.0 * ncols, height), squeeze=False)
+    height = 2.6 * nrows + 1.0
+    fig, axes = plt.subplots(nrows, ncols, figsize=_figsize(4.5 * ncols, height), squeeze=False)
     for ax in axes.ravel()[len(keys):]:
         ax.set_visible(False)
     for ax, key in zip(axes.ravel(), keys):

@@ -59,7 +59,7 @@ from .claims import EFFECTS, MIN_GAP, MIN_RUNS, judge_dose, three_way
 from .modes import least_count_correlation
 from .resolution import RESOLVED_NAT, final_precision, kappa_summary, precision_table
 
-__all__ = ["RUNGS", "STATISTICS", "PREDICTIONS", "appendix_a_statistics", "resolution_sentence", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "precision_table", "final_precision", "rung_statistics", "reach_table",
+__all__ = ["RUNGS", "STATISTICS", "PREDICTIONS", "FAMILIES", "appendix_a_statistics", "resolution_sentence", "PAPER_GAP", "RESOLVED_NAT", "Stat", "least_counts", "precision_table", "final_precision", "rung_statistics", "reach_table",
            "movement", "stat_text", "reach_paragraph"]
 
 #: rung name -> (dataset, scale) of its runs, in order of reach
@@ -246,24 +246,45 @@ def stat_text(s, with_verdict: bool = True) -> str:
     return f"{s['value']:+.2f}{iv}{paper}, {s['n']} runs" + (f" ({s['verdict']})" if with_verdict else "")
 
 
+#: the paragraph's statistic families (issue 29: one sentence each), in order
+FAMILIES = {
+    "the split into two clusters": ("gap",),
+    "conditioning against quality (ρ with the Fréchet distance, r with the least-sampled class)": ("rho_fd", "r_modes"),
+    "clamping's effect on the Fréchet distance (calibrated − unclamped, and the dose)": ("d_fd", "dose"),
+    "Appendix A's measures (ρ of log κ½ and of the effective rank with the Fréchet distance)":
+        ("rho_fd_log_cond_half", "rho_fd_effective_rank", "appendix_a"),
+}
+
+
+def _verdict_groups(table: pd.DataFrame, keys) -> str:
+    """"reproduced on wide; contradicted on full (ρ), ...": the rungs of each verdict, per statistic."""
+    parts = []
+    for key in keys:
+        rows = table[table.key == key]
+        if rows.empty:
+            continue
+        short = {"gap": "", "rho_fd": "ρ", "r_modes": "r", "d_fd": "Δ FD", "dose": "dose ρ",
+                 "rho_fd_log_cond_half": "log κ½", "rho_fd_effective_rank": "effective rank",
+                 "appendix_a": "the prediction"}[key]
+        by = {}
+        for _, r in rows.iterrows():
+            by.setdefault(r["verdict"], []).append(r["rung"])
+        text = "; ".join(f"{v} on {', '.join(rs)}" for v, rs in by.items())
+        parts.append(f"{short}: {text}" if short else text)
+    return "; ".join(parts)
+
+
 def reach_paragraph(table: pd.DataFrame, base: str = "book") -> str:
-    """The plain paragraph under the reach figure, generated from ``table``: per statistic, its
-    value on each rung and whether it moved toward the paper (:func:`movement`)."""
+    """The plain paragraph under the reach figure, generated from ``table``: at most six sentences
+    (issue 29), whether more reach moved anything toward the paper (:func:`movement`), then one
+    per statistic family (:data:`FAMILIES`) naming the rungs of each verdict; the numbers stay
+    in the table below it."""
     if table.empty:
         return "No rung has runs yet."
     mv = movement(table, base)
     rungs = list(table["rung"].unique())
     later = [r for r in rungs if r != base and RUNGS.get(r, ("mnist",))[0] == "mnist"]
-    parts = []
-    toward = []
-    for key, label in STATISTICS.items():
-        rows = table[table.key == key].set_index("rung")
-        if rows.empty:
-            continue
-        vals = "; ".join(f"{r} {stat_text(rows.loc[r])}" for r in rungs if r in rows.index)
-        moves = [f"{r}: {mv[key][r]}" for r in later if r in mv.get(key, {})]
-        toward += [(key, r) for r in later if mv.get(key, {}).get(r) == "toward the paper"]
-        parts.append(f"{label}: {vals}" + (f" (from {base}: {', '.join(moves)})" if moves else "") + ".")
+    toward = [(key, r) for key in STATISTICS for r in later if mv.get(key, {}).get(r) == "toward the paper"]
     if not later:
         head = f"Only the {base} rung" + (" and CIFAR-10 are" if "cifar10" in rungs else " is") + \
             " here, so nothing can be said yet about more reach."
@@ -273,7 +294,12 @@ def reach_paragraph(table: pd.DataFrame, base: str = "book") -> str:
         judged = any(w in ("does not move", "away from the paper") for d in mv.values() for w in d.values())
         head = ("Longer and wider training moved none of the claims' verdicts toward the paper." if judged else
                 "No later rung could judge these statistics.")
-    return head + " " + " ".join(parts)
+    sentences = [head]
+    for family, keys in FAMILIES.items():
+        groups = _verdict_groups(table, keys)
+        if groups:
+            sentences.append(f"{family[0].upper()}{family[1:]}: {groups}.")
+    return " ".join(sentences)
 
 
 def resolution_sentence(table: pd.DataFrame) -> str:
