@@ -240,7 +240,10 @@ def stat_text(s, with_verdict: bool = True) -> str:
     runs and (``with_verdict``) its verdict; "not judged" with the reason when it has no value."""
     if not np.isfinite(s["value"]):
         why = s.get("why", "")
-        return f"not judged ({s['n']} runs{'; ' + why if isinstance(why, str) and why else ''})"
+        why = f"; {why}" if isinstance(why, str) and why else ""
+        if s["verdict"] != "not tested":  # a verdict without a value of its own (Appendix A's prediction)
+            return f"{s['n']} runs{why}" + (f" ({s['verdict']})" if with_verdict else "")
+        return f"not judged ({s['n']} runs{why})"
     iv = f" [{s['low']:+.2f}, {s['high']:+.2f}]" if np.isfinite(s["low"]) else ""
     paper = f", paper {s['paper']:+.2f}" if s["paper"] is not None and np.isfinite(s["paper"]) else ""
     return f"{s['value']:+.2f}{iv}{paper}, {s['n']} runs" + (f" ({s['verdict']})" if with_verdict else "")
