@@ -21,7 +21,7 @@ import tempfile
 
 import torch
 
-from gancond.classifier import PINNED, pinned_path, state_dict_bytes, sha256_hex, train_classifier
+from gancond.classifier import PINNED, sha256_hex, state_dict_bytes, train_classifier, write_pinned
 from gancond.runs import RunStore
 
 
@@ -43,9 +43,9 @@ def main() -> None:
         print(f"{dataset}: sha256 {sha} ({same}); test accuracy {model.test_accuracy:.4f} "
               f"(pinned: {pin['test_accuracy']:.4f})", flush=True)
         if a.write:
-            path = pinned_path(dataset)
-            path.write_bytes(data)
-            print(f"wrote {path} ({len(data):,} bytes); put its sha256 and test accuracy into PINNED")
+            parts = write_pinned(dataset, data)
+            print(f"wrote {', '.join(p.name for p in parts)} ({len(data):,} bytes); put its sha256 and test accuracy "
+                  f"into PINNED")
 
 
 if __name__ == "__main__":

@@ -23,11 +23,12 @@ images); one seed fixes the initialisation, the order of the batches and the aug
 after every epoch makes an interrupted run resume where it stopped with the same result.
 
 **Pinned weights** (issue 28). Training depends on the CPU's kernels: the same recipe gives
-other weights on an AVX2 and an AVX512 machine (test accuracy 0.9923 against 0.9927, and
-Fréchet distances about 2% apart for one generator), so a classifier retrained on each machine
-would make every machine measure with its own ruler. The book therefore scores with weights
-trained once and committed: ``lib/gancond/weights/<dataset>-cnn.pt`` (a float32 state dict,
-shipped with the wheel as package data, since :func:`gancond.scores.make_scorer` needs them),
+other weights under AVX2 and AVX512 kernels (MNIST test accuracy 0.9929 against 0.9923, and one
+generator's Fréchet distance 2.2% apart, ``tools/scorer_difference.py``), so a classifier retrained
+on each machine would make every machine measure with its own ruler. The book therefore scores
+with weights trained once and committed: ``lib/gancond/weights/<dataset>-cnn.pt`` (a float32 state
+dict, in parts of :data:`PART_BYTES` joined on load, shipped with the wheel as package data, since
+:func:`gancond.scores.make_scorer` needs them),
 each checked on load against the SHA-256 in :data:`PINNED` (:func:`pinned_classifier`).
 ``tools/train_scorers.py`` retrains them with the recorded recipe and prints the checksum it gets.
 
@@ -54,7 +55,7 @@ from .loop import Stopwatch, load_states, optimizer_step, state_dicts
 
 __all__ = ["CLASSIFIER_PRESETS", "ClassifierConfig", "ClassifierCNN", "train_classifier", "classifier_config",
            "load_classifier", "PINNED", "PinnedWeightsError", "pinned_path", "pinned_classifier", "state_dict_bytes",
-           "sha256_hex", "classifier_from_bytes"]
+           "sha256_hex", "classifier_from_bytes", "PART_BYTES", "pinned_bytes", "write_pinned"]
 
 
 @dataclass(frozen=True)
@@ -333,11 +334,46 @@ class PinnedWeightsError(RuntimeError):
     """A pinned weights file is missing or does not match its checksum."""
 
 
+#: the pinned weights are committed in parts of at most this many bytes (``<file>.part0``, ...):
+#: the repository keeps every tracked file under 2 MB; their concatenation is the checksummed file
+PART_BYTES = 1_500_000
+
+
 def pinned_path(dataset: str) -> Path:
-    """Where the pinned weights of ``dataset``'s scoring classifier live (inside the package)."""
+    """Where the pinned weights of ``dataset``'s scoring classifier live (inside the package): a
+    single file, or its parts ``<path>.part0``, ``<path>.part1``, ... beside it."""
     if dataset not in PINNED:
         raise ValueError(f"no pinned scoring classifier for {dataset!r}; pinned: {sorted(PINNED)}")
     return Path(__file__).with_name("weights") / PINNED[dataset]["file"]
+
+
+def _parts(base: Path) -> list[Path]:
+    return sorted(base.parent.glob(base.name + ".part*"), key=lambda p: int(p.name.rsplit(".part", 1)[1]))
+
+
+def pinned_bytes(dataset: str) -> bytes:
+    """The bytes of ``dataset``'s pinned weights file (its parts joined); PinnedWeightsError when missing."""
+    base = pinned_path(dataset)
+    if base.is_file():
+        return base.read_bytes()
+    parts = _parts(base)
+    if not parts:
+        raise PinnedWeightsError(f"the pinned {dataset} scoring classifier is missing: {base} (or its parts "
+                                 f"{base.name}.part0, ...; they ship with gancond: reinstall, or regenerate them "
+                                 f"with tools/train_scorers.py --dataset {dataset} --write)")
+    return b"".join(p.read_bytes() for p in parts)
+
+
+def write_pinned(dataset: str, data: bytes) -> list[Path]:
+    """Write ``data`` as ``dataset``'s pinned weights, in parts of :data:`PART_BYTES` (old ones removed)."""
+    base = pinned_path(dataset)
+    for old in [base, *_parts(base)]:
+        old.unlink(missing_ok=True)
+    paths = []
+    for i in range(0, len(data), PART_BYTES):
+        paths.append(base.with_name(f"{base.name}.part{i // PART_BYTES}"))
+        paths[-1].write_bytes(data[i:i + PART_BYTES])
+    return paths
 
 
 def state_dict_bytes(model: nn.Module) -> bytes:
@@ -362,14 +398,10 @@ def pinned_classifier(dataset: str) -> ClassifierCNN:
             differs from :data:`PINNED` (a changed or corrupt file); nothing is loaded then.
     """
     pin = PINNED.get(dataset)
-    path = pinned_path(dataset)
-    if not path.is_file():
-        raise PinnedWeightsError(f"the pinned {dataset} scoring classifier is missing: {path} (it ships with gancond; "
-                                 f"reinstall, or regenerate it with tools/train_scorers.py --dataset {dataset} --write)")
-    data = path.read_bytes()
+    data = pinned_bytes(dataset)
     got = sha256_hex(data)
     if got != pin["sha256"]:
-        raise PinnedWeightsError(f"{path} has SHA-256 {got}, not the pinned {pin['sha256'] or '(none recorded)'}: "
+        raise PinnedWeightsError(f"{pinned_path(dataset)} has SHA-256 {got}, not the pinned {pin['sha256'] or '(none recorded)'}: "
                                  f"the file was changed or is corrupt; restore it from the repository")
     model = classifier_from_bytes(dataset, data)
     model.test_accuracy = pin["test_accuracy"]
