@@ -334,11 +334,8 @@ def judge_arms(arms: dict) -> tuple[dict, dict]:
 
     from .resolution import kappa_summary
 
-    def split(a: Arms):
-        s = kappa_summary(a.plain)  # the per-z rule; an untested κ keeps the logged means (shown, not judged)
-        return two_clusters(s.values if s.tested else finals(a.plain, "mean_log_cond"), min_gap=MIN_GAP)
-
-    splits = {rc: split(a) for rc, a in arms.items()}
+    # the per-z rule; where it leaves κ untested, the logged means (the split is shown, not judged)
+    splits = {rc: two_clusters(kappa_summary(a.plain).values, min_gap=MIN_GAP) for rc, a in arms.items()}
     judged = {(rc, arm): c for rc, a in arms.items() for arm, c in judge_clamping(a, splits[rc]).items()}
     return splits, judged
 
@@ -424,18 +421,14 @@ def judge_measures(a: Arms, least=None) -> list:
     (their stored spectra; ``least``: least-sampled counts (n,) for C3); [] when a run stores no
     spectra (trained before issue 27, its generator gone)."""
     from .appendix_a import judge_measure
-    from .measures import MEASURES
     from .provenance import one_scorer_why
-    from .resolution import measure_summary
+    from .resolution import measure_summaries
 
-    out = []
-    for m in MEASURES:
-        s = measure_summary(a.plain, m)
-        if s is None:
-            return []
-        out.append(judge_measure(m, s, finals(a.plain, "frechet"), finals(a.plain, "score"), least,
-                                 one_scorer_why(a.plain)))
-    return out
+    summaries = measure_summaries(a.plain)
+    if summaries is None:
+        return []
+    fd, score, why = finals(a.plain, "frechet"), finals(a.plain, "score"), one_scorer_why(a.plain)
+    return [judge_measure(m, s, fd, score, least, why) for m, s in summaries.items()]
 
 
 def clamped_measures(a: Arms) -> list[tuple[str, str, object, object]]:
@@ -443,16 +436,14 @@ def clamped_measures(a: Arms) -> list[tuple[str, str, object, object]]:
     :class:`gancond.analysis.Difference` or None, the Summary over both arms); [] without spectra."""
     from .analysis import mean_difference
     from .claims import MIN_RUNS
-    from .measures import MEASURES
-    from .resolution import measure_summary
+    from .resolution import measure_summaries
 
-    out = []
+    out, n = [], len(a.plain)
     for arm, rs in ([("paper λ", a.paper)] if a.paper else []) + ([("calibrated λ", a.calibrated)] if a.calibrated else []):
-        for m in MEASURES:
-            s = measure_summary(a.plain + rs, m)
-            if s is None:
-                return []
-            n = len(a.plain)
+        summaries = measure_summaries(a.plain + rs)
+        if summaries is None:
+            return []
+        for m, s in summaries.items():
             ok = s.tested and min(n, len(rs)) >= MIN_RUNS
             out.append((arm, m, mean_difference(s.values[:n], s.values[n:]) if ok else None, s))
     return out

@@ -215,6 +215,5 @@ def judge_unclamped(runs, least_count):
     from .provenance import one_scorer_why
     from .resolution import kappa_summary
 
-    s = kappa_summary(runs)
-    lc = s.values if s.tested else np.array([r.read_table("metrics")["mean_log_cond"].iloc[-1] for r in runs])
-    return judge_modes(lc, np.asarray(least_count), s.why, one_scorer_why(runs))
+    s = kappa_summary(runs)  # untested κ: the logged means, shown with the reason
+    return judge_modes(s.values, np.asarray(least_count), s.why, one_scorer_why(runs))

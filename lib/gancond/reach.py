@@ -121,7 +121,7 @@ def rung_statistics(rung: str, a: Arms, dataset: str = "mnist") -> list[Stat]:
     from .provenance import one_scorer_why
 
     s = kappa_summary(a.plain)
-    lc = s.values if s.tested else finals(a.plain, "mean_log_cond")
+    lc = s.values  # untested κ: the logged means (only ``d_fd`` and ``dose``, which do not rank by κ, read them)
     fd = finals(a.plain, "frechet")
     n = len(lc)
     nan = float("nan")

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["RESOLVED_NAT", "precision_table", "final_precision", "unresolved_z", "unresolved_why", "resolution_table",
-           "final_per_z", "kappa_summary", "kappa_trajectories", "z_note", "final_spectra", "measure_summary"]
+           "final_per_z", "kappa_summary", "kappa_trajectories", "z_note", "final_spectra", "measure_summaries"]
 
 #: a run's final mean log κ is a measurement when float32 and float64 agree this closely at
 #: every evaluation z (nats). Measured 2026-12-03 with tools/precision_check.py: at most 0.011
@@ -114,16 +114,17 @@ def final_per_z(run) -> tuple[np.ndarray, np.ndarray]:
 def kappa_summary(runs):
     """The per-z rule (:func:`gancond.appendix_a.summarize`) on ``runs``' final log κ: a
     :class:`gancond.appendix_a.Summary` of each run's mean over Z*. When Z* is every z, the
-    values are the runs' logged final ``mean_log_cond``, bit for bit."""
+    values are the runs' logged final ``mean_log_cond``, bit for bit; when the rule leaves κ
+    untested (``why``), they are the logged means too, to be shown, not judged."""
     from .appendix_a import Summary, summarize
 
     per = [final_per_z(r) for r in runs]
     lc, ok = np.stack([p[0] for p in per]), np.stack([p[1] for p in per])
     s = summarize(np.where(ok, lc, 0.0), ok)
-    if s.tested and s.common.all():
-        logged = np.array([r.read_table("metrics")["mean_log_cond"].iloc[-1] for r in runs], dtype=float)
-        return Summary(logged, s.common, "")
-    return s
+    if s.tested and not s.common.all():
+        return s
+    logged = np.array([r.read_table("metrics")["mean_log_cond"].iloc[-1] for r in runs], dtype=float)
+    return Summary(logged, s.common, s.why)
 
 
 def kappa_trajectories(runs, common) -> tuple[np.ndarray, np.ndarray]:
@@ -171,24 +172,29 @@ def final_spectra(run) -> np.ndarray | None:
     return None
 
 
-def measure_summary(runs, measure: str):
-    """The per-z rule (:func:`gancond.appendix_a.summarize`) on an Appendix-A ``measure`` (a key of
-    :data:`gancond.measures.MEASURES`) of ``runs``' final generators: a Summary of each run's mean
-    over the z where the measure is resolved in every run; None when a run has no spectra."""
+def measure_summaries(runs) -> dict | None:
+    """The per-z rule (:func:`gancond.appendix_a.summarize`) on every Appendix-A measure of
+    ``runs``' final generators (each run's spectra read once): measure (a key of
+    :data:`gancond.measures.MEASURES`) -> a Summary of each run's mean over the z where that
+    measure is resolved in every run; None when a run has no spectra."""
     import torch
 
     from .appendix_a import summarize
     from .data import DATASETS
     from .measures import MEASURES, effective_rank, log_cond_half, resolved
 
-    fn = {"log_cond_half": log_cond_half, "effective_rank": effective_rank}[measure]
-    vals, oks = [], []
+    fns = {"log_cond_half": log_cond_half, "effective_rank": effective_rank}
+    vals, oks = {m: [] for m in MEASURES}, {m: [] for m in MEASURES}
     for r in runs:
         sv = final_spectra(r)
         if sv is None:
             return None
-        t = torch.from_numpy(sv)
-        vals.append(fn(t).numpy())
-        oks.append(resolved(t, int(np.prod(DATASETS[r.config["dataset"]])), measure).numpy())
-    v, ok = np.stack(vals), np.stack(oks)
-    return summarize(np.where(ok, v, 0.0), ok, what=MEASURES[measure][1])
+        t, n_x = torch.from_numpy(sv), int(np.prod(DATASETS[r.config["dataset"]]))
+        for m in MEASURES:
+            vals[m].append(fns[m](t).numpy())
+            oks[m].append(resolved(t, n_x, m).numpy())
+    out = {}
+    for m in MEASURES:
+        v, ok = np.stack(vals[m]), np.stack(oks[m])
+        out[m] = summarize(np.where(ok, v, 0.0), ok, what=MEASURES[m][1])
+    return out
